@@ -1,0 +1,200 @@
+#include "storage/item_codec.h"
+
+#include "storage/key_codec.h"
+
+namespace ddbd::storage {
+namespace {
+
+constexpr int kMaxDecodeDepth = 64;  // DynamoDB allows 32 levels; anything deeper is corrupt
+
+void PutBytes(std::string_view s, std::string* out) {
+  AppendVarint(s.size(), out);
+  out->append(s);
+}
+
+void EncodeValue(const AttributeValue& v, std::string* out);
+
+void EncodeMap(const AttributeMap& m, std::string* out) {
+  AppendVarint(m.size(), out);
+  for (const auto& [name, value] : m) {
+    PutBytes(name, out);
+    EncodeValue(value, out);
+  }
+}
+
+void EncodeValue(const AttributeValue& v, std::string* out) {
+  out->push_back(static_cast<char>(v.type()));
+  struct Visitor {
+    std::string* out;
+    void operator()(const std::string& s) const { PutBytes(s, out); }
+    void operator()(const Number& n) const { PutBytes(n.ToString(), out); }
+    void operator()(const Binary& b) const { PutBytes(b.bytes, out); }
+    void operator()(const StringSet& s) const {
+      AppendVarint(s.members.size(), out);
+      for (const auto& m : s.members) PutBytes(m, out);
+    }
+    void operator()(const NumberSet& s) const {
+      AppendVarint(s.members.size(), out);
+      for (const auto& m : s.members) PutBytes(m.ToString(), out);
+    }
+    void operator()(const BinarySet& s) const {
+      AppendVarint(s.members.size(), out);
+      for (const auto& m : s.members) PutBytes(m, out);
+    }
+    void operator()(const AttributeMap& m) const { EncodeMap(m, out); }
+    void operator()(const AttributeList& l) const {
+      AppendVarint(l.size(), out);
+      for (const auto& e : l) EncodeValue(e, out);
+    }
+    void operator()(const Null&) const {}
+    void operator()(bool b) const { out->push_back(b ? 1 : 0); }
+  };
+  std::visit(Visitor{out}, v.variant());
+}
+
+class Decoder {
+ public:
+  explicit Decoder(std::string_view in) : in_(in) {}
+
+  bool Done() const { return pos_ == in_.size(); }
+  bool Byte(uint8_t* b) {
+    if (pos_ >= in_.size()) return false;
+    *b = static_cast<uint8_t>(in_[pos_++]);
+    return true;
+  }
+  bool Count(uint64_t* n) {
+    // Every element takes at least one byte, which bounds counts by the remaining input.
+    return ReadVarint(in_, &pos_, n) && *n <= in_.size() - pos_;
+  }
+  bool Bytes(std::string* s) {
+    uint64_t len;
+    if (!ReadVarint(in_, &pos_, &len) || len > in_.size() - pos_) return false;
+    s->assign(in_.substr(pos_, len));
+    pos_ += len;
+    return true;
+  }
+  bool Num(Number* n) {
+    std::string text;
+    if (!Bytes(&text)) return false;
+    auto parsed = Number::Parse(text);
+    if (!parsed.ok()) return false;
+    *n = std::move(parsed).value();
+    return true;
+  }
+  bool Map(AttributeMap* m, int depth) {
+    uint64_t n;
+    if (!Count(&n)) return false;
+    for (uint64_t i = 0; i < n; ++i) {
+      std::string name;
+      AttributeValue v;
+      if (!Bytes(&name) || !Value(&v, depth)) return false;
+      m->emplace(std::move(name), std::move(v));
+    }
+    return true;
+  }
+  bool Value(AttributeValue* out, int depth) {
+    if (depth > kMaxDecodeDepth) return false;
+    uint8_t tag;
+    if (!Byte(&tag)) return false;
+    switch (static_cast<ValueType>(tag)) {
+      case ValueType::kS: {
+        std::string s;
+        if (!Bytes(&s)) return false;
+        *out = std::move(s);
+        return true;
+      }
+      case ValueType::kN: {
+        Number n;
+        if (!Num(&n)) return false;
+        *out = std::move(n);
+        return true;
+      }
+      case ValueType::kB: {
+        Binary b;
+        if (!Bytes(&b.bytes)) return false;
+        *out = std::move(b);
+        return true;
+      }
+      case ValueType::kSS:
+      case ValueType::kBS: {
+        uint64_t n;
+        if (!Count(&n)) return false;
+        std::vector<std::string> members(n);
+        for (auto& m : members) {
+          if (!Bytes(&m)) return false;
+        }
+        if (tag == static_cast<uint8_t>(ValueType::kSS)) {
+          *out = StringSet{std::move(members)};
+        } else {
+          *out = BinarySet{std::move(members)};
+        }
+        return true;
+      }
+      case ValueType::kNS: {
+        uint64_t n;
+        if (!Count(&n)) return false;
+        NumberSet set;
+        set.members.resize(n);
+        for (auto& m : set.members) {
+          if (!Num(&m)) return false;
+        }
+        *out = std::move(set);
+        return true;
+      }
+      case ValueType::kM: {
+        AttributeMap m;
+        if (!Map(&m, depth + 1)) return false;
+        *out = std::move(m);
+        return true;
+      }
+      case ValueType::kL: {
+        uint64_t n;
+        if (!Count(&n)) return false;
+        AttributeList l(n);
+        for (auto& e : l) {
+          if (!Value(&e, depth + 1)) return false;
+        }
+        *out = std::move(l);
+        return true;
+      }
+      case ValueType::kNull: *out = Null{}; return true;
+      case ValueType::kBool: {
+        uint8_t b;
+        if (!Byte(&b) || b > 1) return false;
+        *out = b == 1;
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+void EncodeItem(const Item& item, std::string* out) {
+  out->push_back(static_cast<char>(kItemCodecVersion));
+  EncodeMap(item, out);
+}
+
+std::string EncodeItem(const Item& item) {
+  std::string out;
+  EncodeItem(item, &out);
+  return out;
+}
+
+StatusOr<Item> DecodeItem(std::string_view bytes) {
+  Decoder d(bytes);
+  uint8_t version;
+  if (!d.Byte(&version) || version != kItemCodecVersion) {
+    return Status::Corruption("unknown item codec version");
+  }
+  Item item;
+  if (!d.Map(&item, 0) || !d.Done()) return Status::Corruption("malformed item bytes");
+  return item;
+}
+
+}  // namespace ddbd::storage

@@ -1,0 +1,144 @@
+#include "storage/key_codec.h"
+
+namespace ddbd::storage {
+namespace {
+
+void AppendBigEndian(uint64_t v, int bytes, std::string* out) {
+  for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+// Numbers: a sign class byte (1 negative, 2 zero, 3 positive), then for positives the biased
+// exponent (2 bytes) and the digit characters; negatives store the complement of both plus a
+// 0xff terminator, so that a shorter digit string (a larger negative) sorts after a longer one.
+constexpr char kNegative = 1, kZero = 2, kPositive = 3;
+constexpr int kExponentBias = 0x8000;
+
+void AppendOrderedNumber(const Number& n, std::string* out) {
+  if (n.is_zero()) {
+    out->push_back(kZero);
+    return;
+  }
+  uint16_t biased = static_cast<uint16_t>(n.exponent() + kExponentBias);
+  if (!n.negative()) {
+    out->push_back(kPositive);
+    AppendBigEndian(biased, 2, out);
+    out->append(n.digits());
+  } else {
+    out->push_back(kNegative);
+    AppendBigEndian(static_cast<uint16_t>(~biased), 2, out);
+    for (char d : n.digits()) out->push_back(static_cast<char>(0xff - static_cast<unsigned char>(d)));
+    out->push_back(static_cast<char>(0xff));
+  }
+}
+
+std::optional<Number> DecodeOrderedNumber(std::string_view in) {
+  if (in.empty()) return std::nullopt;
+  if (in[0] == kZero) return in.size() == 1 ? std::optional<Number>(Number()) : std::nullopt;
+  if (in.size() < 4 || (in[0] != kNegative && in[0] != kPositive)) return std::nullopt;
+  bool negative = in[0] == kNegative;
+  uint16_t biased = static_cast<uint16_t>((static_cast<unsigned char>(in[1]) << 8) |
+                                          static_cast<unsigned char>(in[2]));
+  if (negative) biased = static_cast<uint16_t>(~biased);
+  std::string digits;
+  std::string_view rest = in.substr(3);
+  if (negative) {
+    if (rest.empty() || static_cast<unsigned char>(rest.back()) != 0xff) return std::nullopt;
+    rest.remove_suffix(1);
+    for (char c : rest) digits.push_back(static_cast<char>(0xff - static_cast<unsigned char>(c)));
+  } else {
+    digits = rest;
+  }
+  if (digits.empty() || digits.size() > Number::kMaxDigits) return std::nullopt;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  if (digits.front() == '0' || digits.back() == '0') return std::nullopt;
+  return Number::FromParts(negative, std::move(digits), static_cast<int>(biased) - kExponentBias);
+}
+
+}  // namespace
+
+void AppendOrderedScalar(const AttributeValue& value, std::string* out) {
+  if (auto* s = value.get_if<std::string>()) {
+    out->append(*s);
+  } else if (auto* b = value.get_if<Binary>()) {
+    out->append(b->bytes);
+  } else if (auto* n = value.get_if<Number>()) {
+    AppendOrderedNumber(*n, out);
+  }
+}
+
+std::string OrderedScalar(const AttributeValue& value) {
+  std::string out;
+  AppendOrderedScalar(value, &out);
+  return out;
+}
+
+std::optional<AttributeValue> DecodeOrderedScalar(ValueType type, std::string_view bytes) {
+  switch (type) {
+    case ValueType::kS: return AttributeValue(std::string(bytes));
+    case ValueType::kB: return AttributeValue(Binary{std::string(bytes)});
+    case ValueType::kN: {
+      auto n = DecodeOrderedNumber(bytes);
+      if (!n) return std::nullopt;
+      return AttributeValue(std::move(*n));
+    }
+    default: return std::nullopt;
+  }
+}
+
+uint32_t PartitionHash(std::string_view bytes) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+std::string TablePrefix(uint64_t table_id) {
+  std::string out(1, kRowPrefix);
+  AppendBigEndian(table_id, 8, &out);
+  return out;
+}
+
+std::string TableEnd(uint64_t table_id) { return TablePrefix(table_id + 1); }
+
+std::string PartitionPrefix(uint64_t table_id, const AttributeValue& hash) {
+  std::string hash_bytes = OrderedScalar(hash);
+  std::string out = TablePrefix(table_id);
+  AppendBigEndian(PartitionHash(hash_bytes), 4, &out);
+  AppendVarint(hash_bytes.size(), &out);
+  out += hash_bytes;
+  return out;
+}
+
+std::string RowKey(uint64_t table_id, const PrimaryKey& key) {
+  std::string out = PartitionPrefix(table_id, key.hash);
+  if (key.range) AppendOrderedScalar(*key.range, &out);
+  return out;
+}
+
+void AppendVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+bool ReadVarint(std::string_view in, size_t* pos, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*pos >= in.size()) return false;
+    auto byte = static_cast<unsigned char>(in[(*pos)++]);
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace ddbd::storage

@@ -1,0 +1,124 @@
+// Store: tables and items on RocksDB. The one write primitive is Mutate(table, key, decide): it
+// locks the key's stripe, reads the current item, runs `decide` on it and commits the outcome in
+// one WriteBatch, so a condition check and its write are a single atomic step per item.
+// Readers never lock: a batch is atomic, so a read sees an item before or after a write.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/key_codec.h"
+#include "storage/status.h"
+#include "storage/value.h"
+
+namespace rocksdb {
+class DB;
+class Env;
+}  // namespace rocksdb
+
+namespace ddbd::storage {
+
+struct StoreOptions {
+  // Where the database lives. Empty: in memory (RocksDB over its memory Env, same code path).
+  std::string path;
+  // fsync the write-ahead log on every commit. Off: an acknowledged write survives a process
+  // crash (it is in the OS) but not a power loss.
+  bool sync = false;
+};
+
+struct KeyAttribute {
+  std::string name;
+  ValueType type = ValueType::kS;  // S, N or B
+};
+
+// What the catalog keeps for a table. `meta` holds the API layer's own description fields.
+struct TableInfo {
+  std::string space;  // the data namespace (per access key and region, or shared)
+  std::string name;
+  uint64_t id = 0;    // assigned by CreateTable, never reused
+  KeyAttribute hash;
+  std::optional<KeyAttribute> range;
+  Item meta;
+};
+
+class Table {
+ public:
+  explicit Table(TableInfo info) : info_(std::move(info)) {}
+  const TableInfo& info() const { return info_; }
+  int64_t item_count() const { return item_count_.load(std::memory_order_relaxed); }
+  int64_t size_bytes() const { return size_bytes_.load(std::memory_order_relaxed); }
+
+ private:
+  friend class Store;
+  TableInfo info_;
+  mutable std::atomic<int64_t> item_count_{0};
+  mutable std::atomic<int64_t> size_bytes_{0};
+};
+using TablePtr = std::shared_ptr<const Table>;
+
+// What a decide function wants done with the item.
+struct Decision {
+  enum class Kind { kPut, kDelete, kFail };
+  Kind kind = Kind::kFail;
+  Item item;  // the new item, for kPut
+
+  static Decision Put(Item item) { return {Kind::kPut, std::move(item)}; }
+  static Decision Delete() { return {Kind::kDelete, {}}; }
+  static Decision Fail() { return {Kind::kFail, {}}; }
+};
+
+struct MutateResult {
+  Decision::Kind outcome = Decision::Kind::kFail;
+  std::optional<Item> old_item;  // the item decide saw (absent: there was none)
+  size_t new_size = 0;           // ItemSize of the written item (kPut)
+};
+
+class Store {
+ public:
+  static StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Assigns a fresh id. AlreadyExists when the space has a table of that name.
+  StatusOr<TablePtr> CreateTable(TableInfo info);
+  // Removes the table and all its rows in one batch. NotFound when absent.
+  StatusOr<TablePtr> DeleteTable(std::string_view space, std::string_view name);
+  TablePtr FindTable(std::string_view space, std::string_view name) const;
+  // Table names of a space in ascending byte order.
+  std::vector<std::string> ListTables(std::string_view space) const;
+
+  StatusOr<std::optional<Item>> Get(const Table& table, const PrimaryKey& key) const;
+
+  // Runs decide(current item or nullptr) under the key's lock and commits its decision.
+  // decide must not throw (the API layer catches inside it) and must not call the store.
+  StatusOr<MutateResult> Mutate(const Table& table, const PrimaryKey& key,
+                                const std::function<Decision(const Item*)>& decide);
+
+ private:
+  Store() = default;
+  Status LoadCatalog();
+
+  StoreOptions options_;
+  std::unique_ptr<rocksdb::Env> mem_env_;
+  std::unique_ptr<rocksdb::DB> db_;
+
+  mutable std::shared_mutex catalog_mu_;
+  std::map<std::string, TablePtr, std::less<>> tables_;  // key: space '\0' name
+  uint64_t next_table_id_ = 1;
+
+  static constexpr size_t kStripes = 1024;
+  std::array<std::mutex, kStripes> stripes_;
+};
+
+}  // namespace ddbd::storage
