@@ -1,0 +1,48 @@
+// ApiError: the one error type of the API layer. Each DynamoDB error has a named factory that
+// fixes its wire `__type` and HTTP status; expressions and operations throw it, and
+// wire::Dispatcher::Handle is the only place that catches it and turns it into a response.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "storage/value.h"
+
+namespace ddbd::api {
+
+class ApiError : public std::runtime_error {
+ public:
+  // `type` is the full wire type, e.g. "com.amazon.coral.validate#ValidationException".
+  ApiError(std::string type, std::string message, int http_status = 400);
+
+  const std::string& type() const { return type_; }
+  const std::string& message() const { return message_; }
+  int http_status() const { return http_status_; }
+  // The short code after '#', as the SDKs report it.
+  std::string code() const;
+  // ConditionalCheckFailedException with ReturnValuesOnConditionCheckFailure=ALL_OLD.
+  const std::optional<storage::Item>& item() const { return item_; }
+  ApiError&& WithItem(storage::Item item) &&;
+  // SerializationException and TransactionCanceledException spell their key "Message".
+  bool capitalized_message_key() const;
+
+  static ApiError Validation(std::string message);
+  static ApiError Serialization(std::string message);
+  static ApiError UnknownOperation(std::string message = "");
+  static ApiError MissingAuthenticationToken(std::string message);
+  static ApiError IncompleteSignature(std::string message);
+  static ApiError ResourceNotFound(std::string message = "Requested resource not found");
+  static ApiError ResourceInUse(std::string message);
+  static ApiError ConditionalCheckFailed(std::string message = "The conditional request failed");
+  static ApiError LimitExceeded(std::string message);
+  static ApiError Internal(std::string message = "Internal server error");
+
+ private:
+  std::string type_;
+  std::string message_;
+  int http_status_;
+  std::optional<storage::Item> item_;
+};
+
+}  // namespace ddbd::api

@@ -1,0 +1,276 @@
+#include "api/expressions/update.h"
+
+#include <algorithm>
+#include <map>
+
+#include "api/errors.h"
+#include "api/expressions/evaluate.h"
+
+namespace ddbd::api::expressions {
+namespace {
+
+using storage::AttributeList;
+using storage::AttributeMap;
+using storage::AttributeValue;
+using storage::Number;
+using storage::ValueType;
+
+ApiError MissingAttribute() {
+  return ApiError::Validation(
+      "The provided expression refers to an attribute that does not exist in the item");
+}
+ApiError WrongType() {
+  return ApiError::Validation("An operand in the update expression has an incorrect data type");
+}
+ApiError InvalidPath() {
+  return ApiError::Validation(
+      "The document path provided in the update expression is invalid for update");
+}
+
+Number Checked(storage::StatusOr<Number> n) {
+  if (!n.ok()) throw ApiError::Validation(n.status().message());
+  return std::move(n).value();
+}
+
+// Computes a SET value against the original item.
+AttributeValue Compute(const Operand& operand, const storage::Item& original) {
+  if (auto* p = std::get_if<Path>(&operand.v)) {
+    const AttributeValue* v = FindPath(original, *p);
+    if (!v) throw MissingAttribute();
+    return *v;
+  }
+  if (auto* ref = std::get_if<ValueRef>(&operand.v)) return ref->value;
+  if (auto* arith = std::get_if<Arithmetic>(&operand.v)) {
+    AttributeValue a = Compute(arith->sides[0], original);
+    AttributeValue b = Compute(arith->sides[1], original);
+    auto* x = a.get_if<Number>();
+    auto* y = b.get_if<Number>();
+    if (!x || !y) throw WrongType();
+    return arith->op == '+' ? Checked(Number::Add(*x, *y)) : Checked(Number::Subtract(*x, *y));
+  }
+  const Call& call = std::get<Call>(operand.v);
+  if (call.function == Function::kIfNotExists) {
+    const AttributeValue* v = FindPath(original, std::get<Path>(call.args[0].v));
+    return v ? *v : Compute(call.args[1], original);
+  }
+  // list_append
+  AttributeValue a = Compute(call.args[0], original);
+  AttributeValue b = Compute(call.args[1], original);
+  auto* x = a.get_if<AttributeList>();
+  auto* y = b.get_if<AttributeList>();
+  if (!x || !y) throw WrongType();
+  x->insert(x->end(), std::make_move_iterator(y->begin()), std::make_move_iterator(y->end()));
+  return a;
+}
+
+// The container holding the path's last element, or nullptr when an intermediate step is
+// missing. Throws InvalidPath when a step has the wrong type.
+AttributeValue* Parent(storage::Item& item, const Path& path, bool* missing) {
+  *missing = false;
+  if (path.elements.size() == 1) return nullptr;
+  auto it = item.find(path.elements[0].name);
+  if (it == item.end()) {
+    *missing = true;
+    return nullptr;
+  }
+  AttributeValue* cur = &it->second;
+  for (size_t i = 1; i + 1 < path.elements.size(); ++i) {
+    const PathElement& e = path.elements[i];
+    if (e.is_index()) {
+      auto* list = cur->get_if<AttributeList>();
+      if (!list) throw InvalidPath();
+      if (static_cast<size_t>(e.index) >= list->size()) {
+        *missing = true;
+        return nullptr;
+      }
+      cur = &(*list)[static_cast<size_t>(e.index)];
+    } else {
+      auto* map = cur->get_if<AttributeMap>();
+      if (!map) throw InvalidPath();
+      auto found = map->find(e.name);
+      if (found == map->end()) {
+        *missing = true;
+        return nullptr;
+      }
+      cur = &found->second;
+    }
+  }
+  return cur;
+}
+
+// The slot the path names, created when absent (its parent must exist); for a list index past
+// the end, a new element is appended.
+AttributeValue& Slot(storage::Item& item, const Path& path) {
+  if (path.elements.size() == 1) return item[path.elements[0].name];
+  bool missing;
+  AttributeValue* parent = Parent(item, path, &missing);
+  if (missing) throw InvalidPath();
+  const PathElement& last = path.elements.back();
+  if (last.is_index()) {
+    auto* list = parent->get_if<AttributeList>();
+    if (!list) throw InvalidPath();
+    if (static_cast<size_t>(last.index) >= list->size()) return list->emplace_back();
+    return (*list)[static_cast<size_t>(last.index)];
+  }
+  auto* map = parent->get_if<AttributeMap>();
+  if (!map) throw InvalidPath();
+  return (*map)[last.name];
+}
+
+// The existing value at path, or nullptr (parent must exist when `strict`).
+AttributeValue* Existing(storage::Item& item, const Path& path) {
+  if (path.elements.size() == 1) {
+    auto it = item.find(path.elements[0].name);
+    return it == item.end() ? nullptr : &it->second;
+  }
+  bool missing;
+  AttributeValue* parent = Parent(item, path, &missing);
+  if (missing) throw InvalidPath();
+  const PathElement& last = path.elements.back();
+  if (last.is_index()) {
+    auto* list = parent->get_if<AttributeList>();
+    if (!list) throw InvalidPath();
+    return static_cast<size_t>(last.index) < list->size() ? &(*list)[static_cast<size_t>(last.index)]
+                                                           : nullptr;
+  }
+  auto* map = parent->get_if<AttributeMap>();
+  if (!map) throw InvalidPath();
+  auto it = map->find(last.name);
+  return it == map->end() ? nullptr : &it->second;
+}
+
+void Remove(storage::Item& item, const Path& path) {
+  if (path.elements.size() == 1) {
+    item.erase(path.elements[0].name);
+    return;
+  }
+  bool missing;
+  AttributeValue* parent = Parent(item, path, &missing);
+  if (missing) return;
+  const PathElement& last = path.elements.back();
+  if (last.is_index()) {
+    auto* list = parent->get_if<AttributeList>();
+    if (!list) throw InvalidPath();
+    if (static_cast<size_t>(last.index) < list->size()) list->erase(list->begin() + last.index);
+  } else {
+    auto* map = parent->get_if<AttributeMap>();
+    if (!map) throw InvalidPath();
+    map->erase(last.name);
+  }
+}
+
+template <typename T>
+void Union(std::vector<T>& into, const std::vector<T>& add) {
+  for (const auto& m : add) {
+    if (std::find(into.begin(), into.end(), m) == into.end()) into.push_back(m);
+  }
+}
+
+template <typename T>
+void Difference(std::vector<T>& from, const std::vector<T>& drop) {
+  std::erase_if(from, [&](const T& m) { return std::find(drop.begin(), drop.end(), m) != drop.end(); });
+}
+
+// DELETE and ADD leave no empty set behind: DynamoDB removes the attribute instead.
+bool IsEmptySet(const AttributeValue& v) {
+  if (auto* s = v.get_if<storage::StringSet>()) return s->members.empty();
+  if (auto* s = v.get_if<storage::NumberSet>()) return s->members.empty();
+  if (auto* s = v.get_if<storage::BinarySet>()) return s->members.empty();
+  return false;
+}
+
+bool PrefixOf(const Path& a, const Path& b) {
+  if (a.elements.size() > b.elements.size()) return false;
+  return std::equal(a.elements.begin(), a.elements.end(), b.elements.begin());
+}
+
+}  // namespace
+
+storage::Item ApplyUpdate(const UpdateExpression& update, storage::Item item) {
+  const storage::Item original = item;
+  std::vector<AttributeValue> values;
+  values.reserve(update.set.size());
+  for (const auto& a : update.set) values.push_back(Compute(a.value, original));
+  for (size_t i = 0; i < update.set.size(); ++i) {
+    Slot(item, update.set[i].path) = std::move(values[i]);
+  }
+  for (const auto& a : update.add) {
+    const AttributeValue& v = std::get<ValueRef>(a.value.v).value;
+    AttributeValue* cur = Existing(item, a.path);
+    if (!cur) {
+      Slot(item, a.path) = v;
+      continue;
+    }
+    if (cur->type() != v.type()) throw WrongType();
+    if (auto* n = cur->get_if<Number>()) {
+      *n = Checked(Number::Add(*n, *v.get_if<Number>()));
+    } else if (auto* ss = cur->get_if<storage::StringSet>()) {
+      Union(ss->members, v.get_if<storage::StringSet>()->members);
+    } else if (auto* ns = cur->get_if<storage::NumberSet>()) {
+      Union(ns->members, v.get_if<storage::NumberSet>()->members);
+    } else if (auto* bs = cur->get_if<storage::BinarySet>()) {
+      Union(bs->members, v.get_if<storage::BinarySet>()->members);
+    } else {
+      throw WrongType();
+    }
+  }
+  for (const auto& a : update.del) {
+    const AttributeValue& v = std::get<ValueRef>(a.value.v).value;
+    AttributeValue* cur = Existing(item, a.path);
+    if (!cur) continue;
+    if (cur->type() != v.type()) throw WrongType();
+    if (auto* ss = cur->get_if<storage::StringSet>()) {
+      Difference(ss->members, v.get_if<storage::StringSet>()->members);
+    } else if (auto* ns = cur->get_if<storage::NumberSet>()) {
+      Difference(ns->members, v.get_if<storage::NumberSet>()->members);
+    } else if (auto* bs = cur->get_if<storage::BinarySet>()) {
+      Difference(bs->members, v.get_if<storage::BinarySet>()->members);
+    }
+    if (IsEmptySet(*cur)) Remove(item, a.path);
+  }
+  // List elements are removed by their original index: highest first.
+  std::vector<const Path*> removals;
+  for (const auto& p : update.remove) removals.push_back(&p);
+  std::stable_sort(removals.begin(), removals.end(), [](const Path* a, const Path* b) {
+    return a->elements.back().index > b->elements.back().index;
+  });
+  for (const Path* p : removals) Remove(item, *p);
+  return item;
+}
+
+std::vector<Path> UpdatedPaths(const UpdateExpression& update) {
+  std::vector<Path> paths;
+  for (const auto& a : update.set) paths.push_back(a.path);
+  for (const auto& p : update.remove) paths.push_back(p);
+  for (const auto& a : update.add) paths.push_back(a.path);
+  for (const auto& a : update.del) paths.push_back(a.path);
+  return paths;
+}
+
+void CheckPathsDisjoint(const std::vector<Path>& paths, std::string_view kind) {
+  for (size_t i = 0; i < paths.size(); ++i) {
+    for (size_t j = i + 1; j < paths.size(); ++j) {
+      const Path& a = paths[i];
+      const Path& b = paths[j];
+      if (PrefixOf(a, b) || PrefixOf(b, a)) {
+        throw ApiError::Validation(
+            "Invalid " + std::string(kind) +
+            ": Two document paths overlap with each other; must remove or rewrite one of these "
+            "paths; path one: " + a.ToString() + ", path two: " + b.ToString());
+      }
+      size_t n = std::min(a.elements.size(), b.elements.size());
+      for (size_t k = 0; k < n; ++k) {
+        if (a.elements[k] == b.elements[k]) continue;
+        if (a.elements[k].is_index() != b.elements[k].is_index()) {
+          throw ApiError::Validation(
+              "Invalid " + std::string(kind) +
+              ": Two document paths conflict with each other; must remove or rewrite one of "
+              "these paths; path one: " + a.ToString() + ", path two: " + b.ToString());
+        }
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace ddbd::api::expressions

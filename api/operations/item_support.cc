@@ -1,0 +1,197 @@
+#include "api/operations/item_support.h"
+
+#include <cmath>
+
+#include "api/errors.h"
+#include "api/expressions/parser.h"
+#include "api/expressions/resolve.h"
+#include "api/expressions/update.h"
+
+namespace ddbd::api {
+namespace {
+
+using storage::AttributeValue;
+using storage::ValueType;
+
+size_t KeyBytes(const AttributeValue& v) {
+  if (auto* s = v.get_if<std::string>()) return s->size();
+  if (auto* b = v.get_if<storage::Binary>()) return b->bytes.size();
+  if (auto* n = v.get_if<storage::Number>()) return n->StorageSize();
+  return 0;
+}
+
+bool IsEmptyScalar(const AttributeValue& v) {
+  if (auto* s = v.get_if<std::string>()) return s->empty();
+  if (auto* b = v.get_if<storage::Binary>()) return b->bytes.empty();
+  return false;
+}
+
+void CheckKeySizes(const storage::PrimaryKey& key) {
+  if (KeyBytes(key.hash) > kMaxHashKeyBytes) {
+    throw ApiError::Validation(
+        "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size "
+        "limit of2048 bytes");
+  }
+  if (key.range && KeyBytes(*key.range) > kMaxRangeKeyBytes) {
+    throw ApiError::Validation(
+        "One or more parameter values were invalid: Aggregated size of all range keys has exceeded "
+        "the size limit of 1024 bytes");
+  }
+}
+
+std::string EmptyKeyMessage(const AttributeValue& v, const std::string& name) {
+  return std::string("The AttributeValue for a key attribute cannot contain an empty ") +
+         (v.type() == ValueType::kS ? "string" : "binary") + " value. Key: " + name;
+}
+
+bool ValidPlaceholderKey(const std::string& key, char sigil) {
+  if (key.size() < 2 || key[0] != sigil) return false;
+  for (size_t i = 1; i < key.size(); ++i) {
+    char c = key[i];
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+storage::PrimaryKey KeyFromItem(const storage::TableInfo& table, const storage::Item& item) {
+  auto get = [&](const storage::KeyAttribute& ka) -> const AttributeValue& {
+    auto it = item.find(ka.name);
+    if (it == item.end()) {
+      throw ApiError::Validation("One or more parameter values were invalid: Missing the key " +
+                                 ka.name + " in the item");
+    }
+    if (it->second.type() != ka.type) {
+      throw ApiError::Validation("One or more parameter values were invalid: Type mismatch for key " +
+                                 ka.name + " expected: " + storage::TypeName(ka.type) +
+                                 " actual: " + storage::TypeName(it->second.type()));
+    }
+    if (IsEmptyScalar(it->second)) {
+      throw ApiError::Validation("One or more parameter values are not valid. " +
+                                 EmptyKeyMessage(it->second, ka.name));
+    }
+    return it->second;
+  };
+  storage::PrimaryKey key{get(table.hash), std::nullopt};
+  if (table.range) key.range = get(*table.range);
+  CheckKeySizes(key);
+  return key;
+}
+
+storage::PrimaryKey KeyFromKeyParam(const storage::TableInfo& table, const storage::Item& key) {
+  size_t expected = table.range ? 2 : 1;
+  auto mismatch = [] {
+    return ApiError::Validation("The provided key element does not match the schema");
+  };
+  if (key.size() != expected) throw mismatch();
+  auto get = [&](const storage::KeyAttribute& ka) -> const AttributeValue& {
+    auto it = key.find(ka.name);
+    if (it == key.end() || it->second.type() != ka.type) throw mismatch();
+    if (IsEmptyScalar(it->second)) {
+      throw ApiError::Validation("One or more parameter values were invalid: " +
+                                 EmptyKeyMessage(it->second, ka.name));
+    }
+    return it->second;
+  };
+  storage::PrimaryKey out{get(table.hash), std::nullopt};
+  if (table.range) out.range = get(*table.range);
+  CheckKeySizes(out);
+  return out;
+}
+
+storage::Item KeyItem(const storage::TableInfo& table, const storage::PrimaryKey& key) {
+  storage::Item item;
+  item[table.hash.name] = key.hash;
+  if (table.range) item[table.range->name] = *key.range;
+  return item;
+}
+
+void CheckItemSize(const storage::Item& item) {
+  if (storage::ItemSize(item) > kMaxItemBytes) {
+    throw ApiError::Validation("Item size has exceeded the maximum allowed size");
+  }
+}
+
+PreparedExpressions PrepareExpressions(const ExpressionParams& p) {
+  std::vector<std::string> expression_params;
+  if (p.condition_expression) expression_params.push_back("ConditionExpression");
+  if (p.update_expression) expression_params.push_back("UpdateExpression");
+  if (p.projection_expression) expression_params.push_back("ProjectionExpression");
+  if (!p.legacy.empty() && !expression_params.empty()) {
+    auto join = [](const std::vector<std::string>& v) {
+      std::string out;
+      for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+      return out;
+    };
+    throw ApiError::Validation(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {" + join(p.legacy) + "} Expression parameters: {" +
+        join(expression_params) + "}");
+  }
+  if (p.names) {
+    if (p.names->empty()) throw ApiError::Validation("ExpressionAttributeNames must not be empty");
+    for (const auto& [k, v] : *p.names) {
+      if (!ValidPlaceholderKey(k, '#')) {
+        throw ApiError::Validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
+                                   k + "\"");
+      }
+    }
+    if (expression_params.empty()) {
+      throw ApiError::Validation("ExpressionAttributeNames can only be specified when using expressions");
+    }
+  }
+  if (p.values) {
+    if (p.values->empty()) throw ApiError::Validation("ExpressionAttributeValues must not be empty");
+    for (const auto& [k, v] : *p.values) {
+      if (!ValidPlaceholderKey(k, ':')) {
+        throw ApiError::Validation(
+            "ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + k + "\"");
+      }
+    }
+    if (!p.condition_expression && !p.update_expression) {
+      throw ApiError::Validation(
+          std::string("ExpressionAttributeValues can only be specified when using expressions: ") +
+          (p.update_operation ? "UpdateExpression and ConditionExpression are null"
+                              : "ConditionExpression is null"));
+    }
+  }
+  PreparedExpressions out;
+  expressions::Resolver resolver(p.names ? &*p.names : nullptr, p.values ? &*p.values : nullptr);
+  if (p.update_expression) {
+    out.update = expressions::ParseUpdate(*p.update_expression);
+  }
+  if (p.condition_expression) {
+    out.condition = expressions::ParseCondition(*p.condition_expression);
+  }
+  if (p.projection_expression) {
+    out.projection = expressions::ParseProjection(*p.projection_expression);
+  }
+  if (out.update) {
+    resolver.Resolve(*out.update);
+    expressions::CheckPathsDisjoint(expressions::UpdatedPaths(*out.update),
+                                    expressions::kUpdateExpression);
+  }
+  if (out.condition) resolver.Resolve(*out.condition, expressions::kConditionExpression);
+  if (out.projection) {
+    resolver.Resolve(*out.projection);
+    expressions::CheckPathsDisjoint(out.projection->paths, expressions::kProjectionExpression);
+  }
+  resolver.CheckAllUsed();
+  return out;
+}
+
+double WriteUnits(size_t bytes) { return std::max(1.0, std::ceil(bytes / 1024.0)); }
+
+double ReadUnits(size_t bytes, bool consistent) {
+  double units = std::max(1.0, std::ceil(bytes / 4096.0));
+  return consistent ? units : units / 2;
+}
+
+std::optional<ConsumedCapacity> Capacity(ReturnConsumedCapacity mode, const std::string& table,
+                                         double units) {
+  if (mode == ReturnConsumedCapacity::kNone) return std::nullopt;
+  return ConsumedCapacity{table, units, mode == ReturnConsumedCapacity::kIndexes};
+}
+
+}  // namespace ddbd::api

@@ -1,0 +1,42 @@
+// Shared pieces of the item operations: primary-key extraction and validation against the
+// table's schema, item-size limits, expression preparation (parse, resolve, unused checks)
+// and capacity-unit arithmetic, all in DynamoDB's words.
+#pragma once
+
+#include <optional>
+
+#include "api/expressions/ast.h"
+#include "api/operations/types.h"
+
+namespace ddbd::api {
+
+inline constexpr size_t kMaxItemBytes = 400 * 1024;
+inline constexpr size_t kMaxHashKeyBytes = 2048;
+inline constexpr size_t kMaxRangeKeyBytes = 1024;
+
+// The key of a full item (PutItem): every key attribute present with the schema's type.
+storage::PrimaryKey KeyFromItem(const storage::TableInfo& table, const storage::Item& item);
+// A Key parameter (GetItem, DeleteItem, UpdateItem): exactly the key attributes.
+storage::PrimaryKey KeyFromKeyParam(const storage::TableInfo& table, const storage::Item& key);
+// The key attributes as an item (the start of an UpdateItem on an absent item).
+storage::Item KeyItem(const storage::TableInfo& table, const storage::PrimaryKey& key);
+
+// Throws "Item size has exceeded the maximum allowed size" past 400 KB.
+void CheckItemSize(const storage::Item& item);
+
+struct PreparedExpressions {
+  std::optional<expressions::Condition> condition;
+  std::optional<expressions::UpdateExpression> update;
+  std::optional<expressions::Projection> projection;
+};
+
+// Parses and resolves the request's expressions; rejects unused names/values, legacy
+// parameters mixed with expressions, and malformed placeholder keys.
+PreparedExpressions PrepareExpressions(const ExpressionParams& params);
+
+double WriteUnits(size_t bytes);
+double ReadUnits(size_t bytes, bool consistent);
+std::optional<ConsumedCapacity> Capacity(ReturnConsumedCapacity mode, const std::string& table,
+                                         double units);
+
+}  // namespace ddbd::api

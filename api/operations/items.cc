@@ -1,0 +1,182 @@
+// PutItem, GetItem, DeleteItem, UpdateItem (API reference pages of the same names).
+// Every write is one Store::Mutate: the condition is evaluated on the current item under the
+// key's lock and the new item is committed in the same step, so no update can be lost.
+#include "api/errors.h"
+#include "api/expressions/evaluate.h"
+#include "api/expressions/update.h"
+#include "api/operations/item_support.h"
+#include "api/operations/operations.h"
+
+namespace ddbd::api {
+namespace {
+
+using storage::Decision;
+using storage::Item;
+
+void CheckReturnValuesAllOldOrNone(const std::string& rv) {
+  if (rv != "NONE" && rv != "ALL_OLD") {
+    throw ApiError::Validation("ReturnValues can only be ALL_OLD or NONE");
+  }
+}
+
+// Legacy parameters ddbd does not implement: refuse them plainly rather than ignore them.
+void RejectLegacy(const ExpressionParams& p) {
+  if (!p.legacy.empty()) {
+    throw ApiError::Validation("ddbd does not support the legacy parameter " + p.legacy.front() +
+                               " yet; use the expression parameters instead");
+  }
+}
+
+// Runs decide under Mutate. ApiErrors thrown by the decide logic are carried out of the store
+// (which never sees an exception) and rethrown here.
+template <typename Fn>
+storage::MutateResult MutateOrThrow(Context& ctx, const storage::Table& table,
+                                    const storage::PrimaryKey& key, Fn&& decide) {
+  std::optional<ApiError> error;
+  auto result = ctx.store.Mutate(table, key, [&](const Item* current) -> Decision {
+    try {
+      return decide(current);
+    } catch (ApiError& e) {
+      error = std::move(e);
+      return Decision::Fail();
+    }
+  });
+  if (error) throw std::move(*error);
+  if (!result.ok()) throw ApiError::Internal("Internal server error: " + result.status().message());
+  return std::move(result).value();
+}
+
+ApiError ConditionFailed(const std::string& rvoccf, const std::optional<Item>& old) {
+  ApiError e = ApiError::ConditionalCheckFailed();
+  if (rvoccf == "ALL_OLD" && old) return std::move(e).WithItem(*old);
+  return e;
+}
+
+}  // namespace
+
+ItemResponse PutItem(Context& ctx, const PutItemRequest& req) {
+  CheckReturnValuesAllOldOrNone(req.return_values);
+  PreparedExpressions expr = PrepareExpressions(req.expr);
+  RejectLegacy(req.expr);
+  storage::TablePtr table = RequireTable(ctx, req.table_name);
+  storage::PrimaryKey key = KeyFromItem(table->info(), req.item);
+  CheckItemSize(req.item);
+
+  auto result = MutateOrThrow(ctx, *table, key, [&](const Item* current) {
+    if (expr.condition && !expressions::EvaluateCondition(*expr.condition, current)) {
+      return Decision::Fail();
+    }
+    return Decision::Put(req.item);
+  });
+  if (result.outcome == Decision::Kind::kFail) {
+    throw ConditionFailed(req.return_values_on_condition_check_failure, result.old_item);
+  }
+  ItemResponse out;
+  if (req.return_values == "ALL_OLD" && result.old_item) out.item = std::move(result.old_item);
+  size_t old_size = out.item ? storage::ItemSize(*out.item)
+                             : (result.old_item ? storage::ItemSize(*result.old_item) : 0);
+  out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name,
+                                   WriteUnits(std::max(old_size, result.new_size)));
+  return out;
+}
+
+ItemResponse GetItem(Context& ctx, const GetItemRequest& req) {
+  PreparedExpressions expr = PrepareExpressions(req.expr);
+  storage::TablePtr table = RequireTable(ctx, req.table_name);
+  storage::PrimaryKey key = KeyFromKeyParam(table->info(), req.key);
+  auto got = ctx.store.Get(*table, key);
+  if (!got.ok()) throw ApiError::Internal("Internal server error: " + got.status().message());
+  ItemResponse out;
+  size_t size = got->has_value() ? storage::ItemSize(**got) : 0;
+  if (got->has_value()) {
+    if (expr.projection) {
+      out.item = expressions::Project(**got, expr.projection->paths);
+    } else if (!req.attributes_to_get.empty()) {
+      out.item.emplace();
+      for (const auto& name : req.attributes_to_get) {
+        auto it = (*got)->find(name);
+        if (it != (*got)->end()) out.item->insert(*it);
+      }
+    } else {
+      out.item = std::move(**got);
+    }
+  }
+  out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name,
+                                   ReadUnits(size, req.consistent_read));
+  return out;
+}
+
+ItemResponse DeleteItem(Context& ctx, const DeleteItemRequest& req) {
+  CheckReturnValuesAllOldOrNone(req.return_values);
+  PreparedExpressions expr = PrepareExpressions(req.expr);
+  RejectLegacy(req.expr);
+  storage::TablePtr table = RequireTable(ctx, req.table_name);
+  storage::PrimaryKey key = KeyFromKeyParam(table->info(), req.key);
+
+  auto result = MutateOrThrow(ctx, *table, key, [&](const Item* current) {
+    if (expr.condition && !expressions::EvaluateCondition(*expr.condition, current)) {
+      return Decision::Fail();
+    }
+    return Decision::Delete();
+  });
+  if (result.outcome == Decision::Kind::kFail) {
+    throw ConditionFailed(req.return_values_on_condition_check_failure, result.old_item);
+  }
+  ItemResponse out;
+  size_t old_size = result.old_item ? storage::ItemSize(*result.old_item) : 0;
+  if (req.return_values == "ALL_OLD" && result.old_item) out.item = std::move(result.old_item);
+  out.consumed_capacity =
+      Capacity(req.return_consumed_capacity, req.table_name, WriteUnits(old_size));
+  return out;
+}
+
+ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
+  PreparedExpressions expr = PrepareExpressions(req.expr);
+  RejectLegacy(req.expr);
+  storage::TablePtr table = RequireTable(ctx, req.table_name);
+  const storage::TableInfo& info = table->info();
+  storage::PrimaryKey key = KeyFromKeyParam(info, req.key);
+  std::vector<expressions::Path> updated;
+  if (expr.update) {
+    updated = expressions::UpdatedPaths(*expr.update);
+    for (const auto& p : updated) {
+      const std::string& top = p.elements[0].name;
+      if (top == info.hash.name || (info.range && top == info.range->name)) {
+        throw ApiError::Validation("One or more parameter values were invalid: Cannot update attribute " +
+                                   top + ". This attribute is part of the key");
+      }
+    }
+  }
+
+  Item new_item;
+  auto result = MutateOrThrow(ctx, *table, key, [&](const Item* current) {
+    if (expr.condition && !expressions::EvaluateCondition(*expr.condition, current)) {
+      return Decision::Fail();
+    }
+    Item base = current ? *current : KeyItem(info, key);
+    new_item = expr.update ? expressions::ApplyUpdate(*expr.update, std::move(base)) : std::move(base);
+    CheckItemSize(new_item);
+    return Decision::Put(new_item);
+  });
+  if (result.outcome == Decision::Kind::kFail) {
+    throw ConditionFailed(req.return_values_on_condition_check_failure, result.old_item);
+  }
+  ItemResponse out;
+  const std::string& rv = req.return_values;
+  if (rv == "ALL_NEW") {
+    out.item = std::move(new_item);
+  } else if (rv == "ALL_OLD") {
+    if (result.old_item) out.item = *result.old_item;
+  } else if (rv == "UPDATED_NEW") {
+    out.item = expressions::Project(new_item, updated);
+  } else if (rv == "UPDATED_OLD" && result.old_item) {
+    out.item = expressions::Project(*result.old_item, updated);
+  }
+  if (out.item && out.item->empty() && rv != "ALL_NEW") out.item.reset();
+  size_t old_size = result.old_item ? storage::ItemSize(*result.old_item) : 0;
+  out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name,
+                                   WriteUnits(std::max(old_size, result.new_size)));
+  return out;
+}
+
+}  // namespace ddbd::api

@@ -1,0 +1,25 @@
+// The DynamoDB operations on typed requests. Each validates its request completely before it
+// touches the store; item writes go through Store::Mutate with a pure decide function, so a
+// condition and its write are one atomic step. Failures are thrown as ApiError.
+#pragma once
+
+#include "api/operations/types.h"
+
+namespace ddbd::api {
+
+// tables.cc
+TableDescription CreateTable(Context& ctx, const CreateTableRequest& req);
+TableDescription DescribeTable(Context& ctx, const std::string& table_name);
+TableDescription DeleteTable(Context& ctx, const std::string& table_name);
+ListTablesResponse ListTables(Context& ctx, const ListTablesRequest& req);
+
+// items.cc
+ItemResponse PutItem(Context& ctx, const PutItemRequest& req);
+ItemResponse GetItem(Context& ctx, const GetItemRequest& req);
+ItemResponse DeleteItem(Context& ctx, const DeleteItemRequest& req);
+ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req);
+
+// Table lookup shared by the item operations: ResourceNotFoundException when absent.
+storage::TablePtr RequireTable(Context& ctx, const std::string& table_name);
+
+}  // namespace ddbd::api

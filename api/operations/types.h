@@ -1,0 +1,138 @@
+// Typed requests and responses of the operations. api/wire fills the requests from JSON
+// (checking JSON types and the service's member constraints) and writes the responses; the
+// operations themselves never see JSON.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/expressions/resolve.h"
+#include "storage/store.h"
+#include "storage/value.h"
+
+namespace ddbd::api {
+
+// Who is calling: their data namespace and what the Authorization header said.
+struct Caller {
+  std::string space;       // "<access key>_<region>", or "shared" with -sharedDb
+  std::string access_key;  // from the SigV4 credential scope
+  std::string region = "us-east-1";
+};
+
+// What every operation needs: the store and the caller.
+struct Context {
+  storage::Store& store;
+  const Caller& caller;
+};
+
+struct AttributeDefinition {
+  std::string name;
+  std::string type;  // S, N or B
+};
+
+struct KeySchemaElement {
+  std::string name;
+  std::string key_type;  // HASH or RANGE
+};
+
+struct ProvisionedThroughput {
+  int64_t read = 0;
+  int64_t write = 0;
+};
+
+struct CreateTableRequest {
+  std::string table_name;
+  std::vector<AttributeDefinition> attribute_definitions;
+  std::vector<KeySchemaElement> key_schema;
+  std::optional<std::string> billing_mode;
+  std::optional<ProvisionedThroughput> provisioned_throughput;
+  // Parameters ddbd does not implement yet; a request using them is refused, never faked.
+  std::vector<std::string> unsupported;
+};
+
+struct TableDescription {
+  std::string name, arn, id, status;
+  std::vector<AttributeDefinition> attribute_definitions;
+  std::vector<KeySchemaElement> key_schema;
+  double creation_date_time = 0;
+  std::string billing_mode;
+  ProvisionedThroughput throughput;
+  int64_t item_count = 0;
+  int64_t size_bytes = 0;
+};
+
+struct ListTablesRequest {
+  std::optional<std::string> exclusive_start_table_name;
+  int64_t limit = 100;
+};
+
+struct ListTablesResponse {
+  std::vector<std::string> table_names;
+  std::optional<std::string> last_evaluated_table_name;
+};
+
+enum class ReturnConsumedCapacity { kNone, kTotal, kIndexes };
+
+struct ConsumedCapacity {
+  std::string table_name;
+  double units = 0;
+  bool indexes = false;  // also report the per-table breakdown
+};
+
+// Expression parameters shared by the item operations.
+struct ExpressionParams {
+  std::optional<std::string> condition_expression;
+  std::optional<std::string> update_expression;
+  std::optional<std::string> projection_expression;
+  std::optional<expressions::NameMap> names;
+  std::optional<storage::AttributeMap> values;
+  // Legacy (non-expression) parameters present in the request, by wire name.
+  std::vector<std::string> legacy;
+  bool update_operation = false;  // UpdateItem: changes one message's wording
+};
+
+struct PutItemRequest {
+  std::string table_name;
+  storage::Item item;
+  std::string return_values = "NONE";
+  std::string return_values_on_condition_check_failure = "NONE";
+  ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
+  ExpressionParams expr;
+};
+
+struct GetItemRequest {
+  std::string table_name;
+  storage::Item key;
+  bool consistent_read = false;
+  ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
+  std::vector<std::string> attributes_to_get;  // legacy projection of top-level names
+  ExpressionParams expr;
+};
+
+struct DeleteItemRequest {
+  std::string table_name;
+  storage::Item key;
+  std::string return_values = "NONE";
+  std::string return_values_on_condition_check_failure = "NONE";
+  ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
+  ExpressionParams expr;
+};
+
+struct UpdateItemRequest {
+  std::string table_name;
+  storage::Item key;
+  std::string return_values = "NONE";
+  std::string return_values_on_condition_check_failure = "NONE";
+  ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
+  ExpressionParams expr;
+};
+
+// PutItem, DeleteItem and UpdateItem answer with Attributes; GetItem with Item.
+struct ItemResponse {
+  std::optional<storage::Item> item;
+  std::optional<ConsumedCapacity> consumed_capacity;
+};
+
+}  // namespace ddbd::api

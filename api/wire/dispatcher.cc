@@ -1,0 +1,103 @@
+#include "api/wire/dispatcher.h"
+
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "api/wire/handlers.h"
+
+namespace ddbd::api::wire {
+namespace {
+
+constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
+
+// The declarative operation table.
+const std::map<std::string_view, Handler>& Operations() {
+  static const std::map<std::string_view, Handler> kOperations = {
+      {"CreateTable", &HandleCreateTable}, {"DescribeTable", &HandleDescribeTable},
+      {"DeleteTable", &HandleDeleteTable}, {"ListTables", &HandleListTables},
+      {"PutItem", &HandlePutItem},         {"GetItem", &HandleGetItem},
+      {"DeleteItem", &HandleDeleteItem},   {"UpdateItem", &HandleUpdateItem},
+  };
+  return kOperations;
+}
+
+// DynamoDB operations ddbd does not implement yet: refused with a clear message.
+const std::set<std::string_view>& NotYetSupported() {
+  static const std::set<std::string_view> kOps = {
+      "BatchExecuteStatement", "BatchGetItem", "BatchWriteItem", "CreateBackup",
+      "CreateGlobalTable", "DeleteBackup", "DeleteResourcePolicy", "DescribeBackup",
+      "DescribeContinuousBackups", "DescribeContributorInsights", "DescribeEndpoints",
+      "DescribeExport", "DescribeGlobalTable", "DescribeGlobalTableSettings", "DescribeImport",
+      "DescribeKinesisStreamingDestination", "DescribeLimits", "DescribeTableReplicaAutoScaling",
+      "DescribeTimeToLive", "DisableKinesisStreamingDestination",
+      "EnableKinesisStreamingDestination", "ExecuteStatement", "ExecuteTransaction",
+      "ExportTableToPointInTime", "GetResourcePolicy", "ImportTable", "ListBackups",
+      "ListContributorInsights", "ListExports", "ListGlobalTables", "ListImports",
+      "ListTagsOfResource", "PutResourcePolicy", "Query", "RestoreTableFromBackup",
+      "RestoreTableToPointInTime", "Scan", "TagResource", "TransactGetItems", "TransactWriteItems",
+      "UntagResource", "UpdateContinuousBackups", "UpdateContributorInsights",
+      "UpdateGlobalTable", "UpdateGlobalTableSettings", "UpdateKinesisStreamingDestination",
+      "UpdateTable", "UpdateTableReplicaAutoScaling", "UpdateTimeToLive"};
+  return kOps;
+}
+
+}  // namespace
+
+Reply Dispatcher::ErrorReply(const ApiError& error) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("__type");
+  w.String(error.type().c_str(), static_cast<rapidjson::SizeType>(error.type().size()));
+  if (!error.message().empty()) {
+    w.Key(error.capitalized_message_key() ? "Message" : "message");
+    w.String(error.message().c_str(), static_cast<rapidjson::SizeType>(error.message().size()));
+  }
+  if (error.item()) {
+    w.Key("Item");
+    WriteAttributeMap(*error.item(), w);
+  }
+  w.EndObject();
+  return Reply{error.http_status(), std::string(buf.GetString(), buf.GetSize())};
+}
+
+Reply Dispatcher::Handle(const Request& request) noexcept {
+  try {
+    rapidjson::Document doc;
+    // Iterative parsing: hostile nesting cannot exhaust the stack. Trailing garbage is an error.
+    doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+        request.body.data(), request.body.size());
+    if (doc.HasParseError() || !doc.IsObject()) return ErrorReply(ApiError::Serialization(""));
+
+    std::string_view target = request.target;
+    if (!target.starts_with(kTargetPrefix)) return ErrorReply(ApiError::UnknownOperation());
+    std::string_view op = target.substr(kTargetPrefix.size());
+    auto it = Operations().find(op);
+    if (it == Operations().end()) {
+      if (NotYetSupported().count(op)) {
+        return ErrorReply(ApiError::UnknownOperation("ddbd does not support the " + std::string(op) +
+                                                     " operation yet"));
+      }
+      return ErrorReply(ApiError::UnknownOperation());
+    }
+    if (request.auth_error) return ErrorReply(*request.auth_error);
+
+    Context ctx{store_, request.caller};
+    RequestReader reader(doc);
+    rapidjson::StringBuffer buf;
+    JsonWriter writer(buf);
+    it->second(ctx, reader, writer);
+    return Reply{200, std::string(buf.GetString(), buf.GetSize())};
+  } catch (const ApiError& e) {
+    return ErrorReply(e);
+  } catch (const std::exception& e) {
+    std::cerr << "ddbd: internal error in " << request.target << ": " << e.what() << "\n";
+    return ErrorReply(ApiError::Internal());
+  } catch (...) {
+    std::cerr << "ddbd: unknown internal error in " << request.target << "\n";
+    return ErrorReply(ApiError::Internal());
+  }
+}
+
+}  // namespace ddbd::api::wire

@@ -1,0 +1,159 @@
+// The protocol core driven in-process, without sockets.
+#include "api/wire/dispatcher.h"
+
+#include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+using namespace ddbd::api;
+using namespace ddbd::api::wire;
+
+namespace {
+
+struct Harness {
+  std::unique_ptr<ddbd::storage::Store> store = std::move(ddbd::storage::Store::Open({}).value());
+  Dispatcher dispatcher{*store};
+
+  Reply Call(const std::string& op, const std::string& body, const std::string& space = "a_r") {
+    Request r;
+    std::string target = "DynamoDB_20120810." + op;
+    r.target = target;
+    r.body = body;
+    r.caller.space = space;
+    return dispatcher.Handle(r);
+  }
+
+  rapidjson::Document Ok(const std::string& op, const std::string& body) {
+    Reply reply = Call(op, body);
+    INFO(op << " " << body << " -> " << reply.body);
+    REQUIRE(reply.status == 200);
+    rapidjson::Document doc;
+    doc.Parse(reply.body.c_str());
+    return doc;
+  }
+
+  std::pair<std::string, std::string> Error(const std::string& op, const std::string& body) {
+    Reply reply = Call(op, body);
+    rapidjson::Document doc;
+    doc.Parse(reply.body.c_str());
+    REQUIRE(doc.IsObject());
+    std::string type = doc["__type"].GetString();
+    std::string msg = doc.HasMember("message") ? doc["message"].GetString()
+                      : doc.HasMember("Message") ? doc["Message"].GetString() : "";
+    return {type.substr(type.find('#') + 1), msg};
+  }
+
+  void CreateTable(const std::string& name) {
+    Ok("CreateTable", R"({"TableName":")" + name +
+                          R"(","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],)"
+                          R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]})");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("protocol errors: JSON, target, then authentication") {
+  Harness h;
+  CHECK(h.Error("ListTables", "{not json").first == "SerializationException");
+  CHECK(h.Error("ListTables", "").first == "SerializationException");
+  CHECK(h.Error("ListTables", "[]").first == "SerializationException");
+  CHECK(h.Error("ListTables", "{} trailing").first == "SerializationException");
+  CHECK(h.Error("NoSuchOperation", "{}").first == "UnknownOperationException");
+  CHECK(h.Error("Query", "{}") ==
+        std::pair<std::string, std::string>{"UnknownOperationException",
+                                            "ddbd does not support the Query operation yet"});
+  Request r;
+  r.target = "DynamoDB_20120810.ListTables";
+  r.body = "{}";
+  r.auth_error = ApiError::MissingAuthenticationToken("Request is missing Authentication Token");
+  Reply reply = h.dispatcher.Handle(r);
+  CHECK(reply.status == 400);
+  CHECK(reply.body ==
+        R"({"__type":"com.amazon.coral.service#MissingAuthenticationTokenException","message":"Request is missing Authentication Token"})");
+}
+
+TEST_CASE("hostile JSON nesting is rejected without recursion") {
+  Harness h;
+  h.CreateTable("deep");
+  std::string deep(100000, '[');
+  CHECK(h.Error("ListTables", deep).first == "SerializationException");
+  std::string value;
+  for (int i = 0; i < 40; ++i) value += R"({"L":[)";
+  value += R"({"S":"x"})";
+  for (int i = 0; i < 40; ++i) value += "]}";
+  CHECK(h.Error("PutItem", R"({"TableName":"deep","Item":{"pk":{"S":"k"},"v":)" + value + "}}") ==
+        std::pair<std::string, std::string>{"ValidationException",
+                                            "Nesting Levels have exceeded supported limits"});
+}
+
+TEST_CASE("tables and items through the dispatcher") {
+  Harness h;
+  h.CreateTable("items");
+  auto dup = h.Error("CreateTable",
+                     R"({"TableName":"items","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]})");
+  CHECK(dup == std::pair<std::string, std::string>{"ResourceInUseException", "Table already exists: items"});
+  h.Ok("PutItem", R"({"TableName":"items","Item":{"pk":{"S":"a"},"n":{"N":"0042.50"},"b":{"B":"AAEC"}}})");
+  auto got = h.Ok("GetItem", R"({"TableName":"items","Key":{"pk":{"S":"a"}}})");
+  CHECK(std::string(got["Item"]["n"]["N"].GetString()) == "42.5");
+  CHECK(std::string(got["Item"]["b"]["B"].GetString()) == "AAEC");
+  auto missing_table = h.Error("GetItem", R"({"TableName":"nope","Key":{"pk":{"S":"a"}}})");
+  CHECK(missing_table ==
+        std::pair<std::string, std::string>{"ResourceNotFoundException", "Requested resource not found"});
+  // Tables are namespaced per caller.
+  CHECK(h.Call("GetItem", R"({"TableName":"items","Key":{"pk":{"S":"a"}}})", "other_ns").status == 400);
+  auto listed = h.Ok("ListTables", "{}");
+  CHECK(listed["TableNames"].Size() == 1);
+}
+
+TEST_CASE("a failed condition returns the old item only when asked") {
+  Harness h;
+  h.CreateTable("cas");
+  h.Ok("PutItem", R"({"TableName":"cas","Item":{"pk":{"S":"k"},"version":{"N":"1"}}})");
+  Reply plain = h.Call("PutItem",
+                       R"({"TableName":"cas","Item":{"pk":{"S":"k"},"version":{"N":"2"}},"ConditionExpression":"version = :v","ExpressionAttributeValues":{":v":{"N":"5"}}})");
+  CHECK(plain.body ==
+        R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"})");
+  Reply with_item = h.Call("UpdateItem",
+                           R"({"TableName":"cas","Key":{"pk":{"S":"k"}},"UpdateExpression":"SET version = :n","ConditionExpression":"version = :v","ExpressionAttributeValues":{":v":{"N":"5"},":n":{"N":"6"}},"ReturnValuesOnConditionCheckFailure":"ALL_OLD"})");
+  CHECK(with_item.body ==
+        R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"pk":{"S":"k"},"version":{"N":"1"}}})");
+}
+
+TEST_CASE("racing version-checked updates through the dispatcher lose nothing") {
+  Harness h;
+  h.CreateTable("race");
+  h.Ok("PutItem", R"({"TableName":"race","Item":{"pk":{"S":"k"},"version":{"N":"0"}}})");
+  constexpr int kThreads = 4, kPerThread = 100;
+  std::atomic<int> conflicts{0}, unexpected{0};
+  std::vector<std::thread> threads;
+  // Catch2 assertions are not thread-safe: threads only count, the checks come after join().
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int done = 0; done < kPerThread && unexpected == 0;) {
+        Reply got = h.Call("GetItem", R"({"TableName":"race","Key":{"pk":{"S":"k"}},"ConsistentRead":true})");
+        rapidjson::Document doc;
+        doc.Parse(got.body.c_str());
+        if (got.status != 200 || !doc.IsObject() || !doc.HasMember("Item")) {
+          ++unexpected;
+          break;
+        }
+        std::string seen = doc["Item"]["version"]["N"].GetString();
+        Reply r = h.Call("UpdateItem",
+                         R"({"TableName":"race","Key":{"pk":{"S":"k"}},"UpdateExpression":"SET version = version + :one","ConditionExpression":"version = :seen","ExpressionAttributeValues":{":one":{"N":"1"},":seen":{"N":")" +
+                             seen + R"("}}})");
+        if (r.status == 200) {
+          ++done;
+        } else if (r.body.find("ConditionalCheckFailedException") != std::string::npos) {
+          ++conflicts;
+        } else {
+          ++unexpected;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(unexpected == 0);
+  auto final_item = h.Ok("GetItem", R"({"TableName":"race","Key":{"pk":{"S":"k"}}})");
+  CHECK(std::string(final_item["Item"]["version"]["N"].GetString()) == std::to_string(kThreads * kPerThread));
+}

@@ -1,0 +1,22 @@
+// One handler per operation: read the typed request from JSON, run the operation, write the
+// JSON response. The table of them is in dispatcher.cc.
+#pragma once
+
+#include "api/operations/types.h"
+#include "api/wire/json_values.h"
+#include "api/wire/request_reader.h"
+
+namespace ddbd::api::wire {
+
+using Handler = void (*)(Context&, RequestReader&, JsonWriter&);
+
+void HandleCreateTable(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleDescribeTable(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleDeleteTable(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleListTables(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandlePutItem(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleGetItem(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleDeleteItem(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleUpdateItem(Context& ctx, RequestReader& in, JsonWriter& out);
+
+}  // namespace ddbd::api::wire

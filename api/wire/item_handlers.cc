@@ -1,0 +1,145 @@
+#include "api/errors.h"
+#include "api/operations/operations.h"
+#include "api/wire/handlers.h"
+
+namespace ddbd::api::wire {
+namespace {
+
+ReturnConsumedCapacity ReadReturnConsumedCapacity(RequestReader& in) {
+  auto v = in.String("ReturnConsumedCapacity");
+  in.Enum(v, "returnConsumedCapacity", "[INDEXES, TOTAL, NONE]");
+  if (v == "TOTAL") return ReturnConsumedCapacity::kTotal;
+  if (v == "INDEXES") return ReturnConsumedCapacity::kIndexes;
+  return ReturnConsumedCapacity::kNone;
+}
+
+std::string ReadReturnValues(RequestReader& in) {
+  auto v = in.String("ReturnValues");
+  in.Enum(v, "returnValues", "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
+  return v.value_or("NONE");
+}
+
+std::string ReadReturnValuesOnConditionCheckFailure(RequestReader& in) {
+  auto v = in.String("ReturnValuesOnConditionCheckFailure");
+  in.Enum(v, "returnValuesOnConditionCheckFailure", "[ALL_OLD, NONE]");
+  return v.value_or("NONE");
+}
+
+// Reads the expression members an operation has; `legacy` lists its non-expression members.
+ExpressionParams ReadExpressions(RequestReader& in, bool condition, bool update, bool projection,
+                                 std::initializer_list<const char*> legacy) {
+  ExpressionParams p;
+  if (condition) p.condition_expression = in.String("ConditionExpression");
+  if (update) p.update_expression = in.String("UpdateExpression");
+  if (projection) p.projection_expression = in.String("ProjectionExpression");
+  p.names = in.StringMap("ExpressionAttributeNames");
+  if (condition || update) {
+    try {
+      p.values = in.AttributeMap("ExpressionAttributeValues");
+    } catch (const ApiError& e) {
+      if (e.code() != "ValidationException") throw;
+      throw ApiError::Validation("ExpressionAttributeValues contains invalid value: " + e.message());
+    }
+  }
+  for (const char* name : legacy) {
+    if (in.Member(name)) p.legacy.push_back(name);
+  }
+  p.update_operation = update;
+  return p;
+}
+
+void WriteCapacity(const std::optional<ConsumedCapacity>& c, JsonWriter& w) {
+  if (!c) return;
+  w.Key("ConsumedCapacity");
+  w.StartObject();
+  w.Key("TableName");
+  w.String(c->table_name.c_str(), static_cast<rapidjson::SizeType>(c->table_name.size()));
+  w.Key("CapacityUnits");
+  w.Double(c->units);
+  if (c->indexes) {
+    w.Key("Table");
+    w.StartObject();
+    w.Key("CapacityUnits");
+    w.Double(c->units);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+void WriteItemResponse(const ItemResponse& r, const char* item_key, JsonWriter& w) {
+  w.StartObject();
+  if (r.item) {
+    w.Key(item_key);
+    WriteAttributeMap(*r.item, w);
+  }
+  WriteCapacity(r.consumed_capacity, w);
+  w.EndObject();
+}
+
+storage::Item RequiredMap(RequestReader& in, const char* member, const char* path) {
+  auto m = in.AttributeMap(member);
+  in.NotNull(m.has_value(), path);
+  return m.value_or(storage::Item{});
+}
+
+}  // namespace
+
+void HandlePutItem(Context& ctx, RequestReader& in, JsonWriter& out) {
+  PutItemRequest req;
+  req.table_name = in.TableNameForItemOperation();
+  req.item = RequiredMap(in, "Item", "item");
+  req.return_values = ReadReturnValues(in);
+  req.return_values_on_condition_check_failure = ReadReturnValuesOnConditionCheckFailure(in);
+  req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
+  in.ThrowIfInvalid();
+  req.expr = ReadExpressions(in, true, false, false, {"Expected", "ConditionalOperator"});
+  WriteItemResponse(PutItem(ctx, req), "Attributes", out);
+}
+
+void HandleGetItem(Context& ctx, RequestReader& in, JsonWriter& out) {
+  GetItemRequest req;
+  req.table_name = in.TableNameForItemOperation();
+  req.key = RequiredMap(in, "Key", "key");
+  req.consistent_read = in.Bool("ConsistentRead").value_or(false);
+  req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
+  if (const rapidjson::Value* atg = in.Member("AttributesToGet")) {
+    if (!atg->IsArray()) ThrowWrongJsonType(*atg, "List");
+    for (const auto& v : atg->GetArray()) {
+      if (!v.IsString()) ThrowWrongJsonType(v, "String");
+      req.attributes_to_get.emplace_back(v.GetString(), v.GetStringLength());
+    }
+    if (req.attributes_to_get.empty()) {
+      in.Violation("'[]'", "attributesToGet", "Member must have length greater than or equal to 1");
+    }
+  }
+  in.ThrowIfInvalid();
+  req.expr = ReadExpressions(in, false, false, true, {"AttributesToGet"});
+  WriteItemResponse(GetItem(ctx, req), "Item", out);
+}
+
+void HandleDeleteItem(Context& ctx, RequestReader& in, JsonWriter& out) {
+  DeleteItemRequest req;
+  req.table_name = in.TableNameForItemOperation();
+  req.key = RequiredMap(in, "Key", "key");
+  req.return_values = ReadReturnValues(in);
+  req.return_values_on_condition_check_failure = ReadReturnValuesOnConditionCheckFailure(in);
+  req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
+  in.ThrowIfInvalid();
+  req.expr = ReadExpressions(in, true, false, false, {"Expected", "ConditionalOperator"});
+  WriteItemResponse(DeleteItem(ctx, req), "Attributes", out);
+}
+
+void HandleUpdateItem(Context& ctx, RequestReader& in, JsonWriter& out) {
+  UpdateItemRequest req;
+  req.table_name = in.TableNameForItemOperation();
+  req.key = RequiredMap(in, "Key", "key");
+  req.return_values = ReadReturnValues(in);
+  req.return_values_on_condition_check_failure = ReadReturnValuesOnConditionCheckFailure(in);
+  req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
+  in.ThrowIfInvalid();
+  req.expr = ReadExpressions(in, true, true, false,
+                             {"Expected", "ConditionalOperator", "AttributeUpdates"});
+  WriteItemResponse(UpdateItem(ctx, req), "Attributes", out);
+}
+
+}  // namespace ddbd::api::wire

@@ -1,0 +1,287 @@
+#include "api/wire/json_values.h"
+
+#include <algorithm>
+#include <array>
+#include <unordered_set>
+
+#include "api/errors.h"
+
+namespace ddbd::api::wire {
+namespace {
+
+using storage::AttributeValue;
+using storage::Number;
+
+ApiError Invalid(const std::string& msg) {
+  return ApiError::Validation("One or more parameter values were invalid: " + msg);
+}
+
+std::string_view StringOf(const rapidjson::Value& v) {
+  return std::string_view(v.GetString(), v.GetStringLength());
+}
+
+std::string ExpectString(const rapidjson::Value& v) {
+  if (!v.IsString()) ThrowWrongJsonType(v, "String");
+  return std::string(StringOf(v));
+}
+
+Number ParseNumber(const rapidjson::Value& v) {
+  std::string text = ExpectString(v);
+  auto n = Number::Parse(text);
+  if (!n.ok()) {
+    if (n.status().message() == Number::kNotANumber) {
+      throw ApiError::Validation("The parameter cannot be converted to a numeric value: " + text);
+    }
+    throw ApiError::Validation(n.status().message());
+  }
+  return std::move(n).value();
+}
+
+std::string ParseBinary(const rapidjson::Value& v) {
+  std::string text = ExpectString(v);
+  std::string bytes;
+  if (!Base64Decode(text, &bytes)) {
+    throw ApiError::Serialization("Base64 encoded length is expected a multiple of 4 bytes but found: " +
+                                  std::to_string(text.size()));
+  }
+  return bytes;
+}
+
+const rapidjson::Value& ExpectArray(const rapidjson::Value& v) {
+  if (!v.IsArray()) ThrowWrongJsonType(v, "List");
+  return v;
+}
+
+// "Input collection [a, a] contains duplicates." lists the members as they were sent.
+// `keys` are the members' canonical forms (numbers compare by value).
+void RejectDuplicates(const std::vector<std::string>& keys, const std::vector<std::string>& texts) {
+  std::unordered_set<std::string_view> seen;
+  for (const auto& k : keys) {
+    if (seen.insert(k).second) continue;
+    std::string list;
+    for (size_t i = 0; i < texts.size(); ++i) list += (i ? ", " : "") + texts[i];
+    throw Invalid("Input collection [" + list + "] contains duplicates.");
+  }
+}
+
+AttributeValue ParseTyped(std::string_view type, const rapidjson::Value& v, int level) {
+  if (type == "S") return ExpectString(v);
+  if (type == "N") return ParseNumber(v);
+  if (type == "B") return storage::Binary{ParseBinary(v)};
+  if (type == "BOOL") {
+    if (!v.IsBool()) ThrowWrongJsonType(v, "Boolean");
+    return v.GetBool();
+  }
+  if (type == "NULL") {
+    if (!v.IsBool()) ThrowWrongJsonType(v, "Boolean");
+    if (!v.GetBool()) throw Invalid("Null attribute value types must have the value of true");
+    return storage::Null{};
+  }
+  if (type == "SS") {
+    storage::StringSet s;
+    for (const auto& m : ExpectArray(v).GetArray()) s.members.push_back(ExpectString(m));
+    if (s.members.empty()) throw Invalid("An string set  may not be empty");
+    RejectDuplicates(s.members, s.members);
+    return s;
+  }
+  if (type == "NS") {
+    storage::NumberSet s;
+    std::vector<std::string> texts;
+    for (const auto& m : ExpectArray(v).GetArray()) {
+      s.members.push_back(ParseNumber(m));
+      texts.emplace_back(StringOf(m));
+    }
+    if (s.members.empty()) throw Invalid("An number set  may not be empty");
+    std::vector<std::string> keys;
+    for (const auto& m : s.members) keys.push_back(m.ToString());
+    RejectDuplicates(keys, texts);  // numerically equal spellings are duplicates too
+    return s;
+  }
+  if (type == "BS") {
+    storage::BinarySet s;
+    std::vector<std::string> texts;
+    for (const auto& m : ExpectArray(v).GetArray()) {
+      s.members.push_back(ParseBinary(m));
+      texts.emplace_back(StringOf(m));
+    }
+    if (s.members.empty()) throw Invalid("Binary sets should not be empty");
+    RejectDuplicates(s.members, texts);
+    return s;
+  }
+  if (type == "M") return ParseAttributeMap(v, level + 1);
+  if (type == "L") {
+    storage::AttributeList list;
+    for (const auto& m : ExpectArray(v).GetArray()) list.push_back(ParseAttributeValue(m, level + 1));
+    return list;
+  }
+  throw ApiError::Validation(
+      "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+}
+
+bool IsKnownType(std::string_view t) {
+  static constexpr std::array<std::string_view, 10> kTypes = {"S",  "N",  "B", "SS",   "NS",
+                                                              "BS", "M",  "L", "NULL", "BOOL"};
+  return std::find(kTypes.begin(), kTypes.end(), t) != kTypes.end();
+}
+
+}  // namespace
+
+[[noreturn]] void ThrowWrongJsonType(const rapidjson::Value& json, std::string_view expected) {
+  if (json.IsObject()) throw ApiError::Serialization("Start of structure or map found where not expected.");
+  if (json.IsArray()) throw ApiError::Serialization("Start of list found where not expected");
+  std::string found = json.IsString()   ? "STRING_VALUE"
+                      : json.IsNumber() ? "NUMBER_VALUE"
+                      : json.IsBool()   ? "BOOLEAN_VALUE"
+                                        : "NULL_VALUE";
+  throw ApiError::Serialization(found + " can not be converted to " + std::string(expected));
+}
+
+AttributeValue ParseAttributeValue(const rapidjson::Value& json, int level) {
+  if (!json.IsObject()) ThrowWrongJsonType(json, "AttributeValue");
+  if (level > kMaxNestingLevels) {
+    throw ApiError::Validation("Nesting Levels have exceeded supported limits");
+  }
+  const rapidjson::Value* value = nullptr;
+  std::string_view type;
+  int count = 0;
+  for (const auto& m : json.GetObject()) {
+    std::string_view name = StringOf(m.name);
+    if (!IsKnownType(name)) continue;  // unknown members are ignored, as the service does
+    if (m.value.IsNull()) continue;    // JSON null means "not set"
+    ++count;
+    type = name;
+    value = &m.value;
+  }
+  if (count == 0) {
+    throw ApiError::Validation(
+        "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+  }
+  if (count > 1) {
+    throw ApiError::Validation(
+        "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
+        "supported datatypes");
+  }
+  return ParseTyped(type, *value, level);
+}
+
+storage::AttributeMap ParseAttributeMap(const rapidjson::Value& json, int level) {
+  if (!json.IsObject()) ThrowWrongJsonType(json, "Map");
+  storage::AttributeMap out;
+  for (const auto& m : json.GetObject()) {
+    out.insert_or_assign(std::string(StringOf(m.name)), ParseAttributeValue(m.value, level));
+  }
+  return out;
+}
+
+void WriteAttributeValue(const AttributeValue& value, JsonWriter& w) {
+  w.StartObject();
+  w.Key(storage::TypeName(value.type()));
+  struct Visitor {
+    JsonWriter& w;
+    void Str(std::string_view s) const { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+    void operator()(const std::string& s) const { Str(s); }
+    void operator()(const Number& n) const { Str(n.ToString()); }
+    void operator()(const storage::Binary& b) const { Str(Base64Encode(b.bytes)); }
+    void operator()(const storage::StringSet& s) const {
+      w.StartArray();
+      for (const auto& m : s.members) Str(m);
+      w.EndArray();
+    }
+    void operator()(const storage::NumberSet& s) const {
+      w.StartArray();
+      for (const auto& m : s.members) Str(m.ToString());
+      w.EndArray();
+    }
+    void operator()(const storage::BinarySet& s) const {
+      w.StartArray();
+      for (const auto& m : s.members) Str(Base64Encode(m));
+      w.EndArray();
+    }
+    void operator()(const storage::AttributeMap& m) const { WriteAttributeMap(m, w); }
+    void operator()(const storage::AttributeList& l) const {
+      w.StartArray();
+      for (const auto& e : l) WriteAttributeValue(e, w);
+      w.EndArray();
+    }
+    void operator()(const storage::Null&) const { w.Bool(true); }
+    void operator()(bool b) const { w.Bool(b); }
+  };
+  std::visit(Visitor{w}, value.variant());
+  w.EndObject();
+}
+
+void WriteAttributeMap(const storage::AttributeMap& map, JsonWriter& w) {
+  w.StartObject();
+  for (const auto& [name, v] : map) {
+    w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    WriteAttributeValue(v, w);
+  }
+  w.EndObject();
+}
+
+namespace {
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+int B64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+}  // namespace
+
+std::string Base64Encode(std::string_view in) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
+                 (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+    out += kB64[(n >> 18) & 63];
+    out += kB64[(n >> 12) & 63];
+    out += kB64[(n >> 6) & 63];
+    out += kB64[n & 63];
+  }
+  if (i + 1 == in.size()) {
+    uint32_t n = static_cast<unsigned char>(in[i]) << 16;
+    out += kB64[(n >> 18) & 63];
+    out += kB64[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == in.size()) {
+    uint32_t n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    out += kB64[(n >> 18) & 63];
+    out += kB64[(n >> 12) & 63];
+    out += kB64[(n >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+bool Base64Decode(std::string_view text, std::string* out) {
+  out->clear();
+  if (text.size() % 4 != 0) return false;
+  out->reserve(text.size() / 4 * 3);
+  for (size_t i = 0; i < text.size(); i += 4) {
+    int v[4];
+    int pad = 0;
+    for (int k = 0; k < 4; ++k) {
+      char c = text[i + k];
+      if (c == '=' && i + 4 == text.size() && k >= 2) {
+        v[k] = 0;
+        ++pad;
+      } else {
+        if (pad) return false;  // data after padding
+        v[k] = B64Value(c);
+        if (v[k] < 0) return false;
+      }
+    }
+    uint32_t n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+    out->push_back(static_cast<char>((n >> 16) & 0xff));
+    if (pad < 2) out->push_back(static_cast<char>((n >> 8) & 0xff));
+    if (pad < 1) out->push_back(static_cast<char>(n & 0xff));
+  }
+  return true;
+}
+
+}  // namespace ddbd::api::wire

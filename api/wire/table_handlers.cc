@@ -1,0 +1,205 @@
+#include "api/errors.h"
+#include "api/operations/operations.h"
+#include "api/wire/handlers.h"
+
+namespace ddbd::api::wire {
+namespace {
+
+void Str(JsonWriter& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void WriteTableDescription(const TableDescription& d, JsonWriter& w) {
+  w.StartObject();
+  w.Key("AttributeDefinitions");
+  w.StartArray();
+  for (const auto& a : d.attribute_definitions) {
+    w.StartObject();
+    w.Key("AttributeName");
+    Str(w, a.name);
+    w.Key("AttributeType");
+    Str(w, a.type);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("TableName");
+  Str(w, d.name);
+  w.Key("KeySchema");
+  w.StartArray();
+  for (const auto& k : d.key_schema) {
+    w.StartObject();
+    w.Key("AttributeName");
+    Str(w, k.name);
+    w.Key("KeyType");
+    Str(w, k.key_type);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("TableStatus");
+  Str(w, d.status);
+  w.Key("CreationDateTime");
+  w.Double(d.creation_date_time);
+  w.Key("ProvisionedThroughput");
+  w.StartObject();
+  w.Key("NumberOfDecreasesToday");
+  w.Int(0);
+  w.Key("ReadCapacityUnits");
+  w.Int64(d.throughput.read);
+  w.Key("WriteCapacityUnits");
+  w.Int64(d.throughput.write);
+  w.EndObject();
+  w.Key("TableSizeBytes");
+  w.Int64(d.size_bytes);
+  w.Key("ItemCount");
+  w.Int64(d.item_count);
+  w.Key("TableArn");
+  Str(w, d.arn);
+  w.Key("TableId");
+  Str(w, d.id);
+  w.Key("BillingModeSummary");
+  w.StartObject();
+  w.Key("BillingMode");
+  Str(w, d.billing_mode);
+  if (d.billing_mode == "PAY_PER_REQUEST") {
+    w.Key("LastUpdateToPayPerRequestDateTime");
+    w.Double(d.creation_date_time);
+  }
+  w.EndObject();
+  w.Key("DeletionProtectionEnabled");
+  w.Bool(false);
+  w.EndObject();
+}
+
+const rapidjson::Value& ArrayMember(RequestReader& in, std::string_view name) {
+  const rapidjson::Value* v = in.Member(name);
+  if (!v->IsArray()) ThrowWrongJsonType(*v, "List");
+  return *v;
+}
+
+std::optional<std::string> StringField(const rapidjson::Value& obj, const char* name) {
+  if (!obj.IsObject()) ThrowWrongJsonType(obj, "Structure");
+  auto it = obj.FindMember(name);
+  if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
+  if (!it->value.IsString()) ThrowWrongJsonType(it->value, "String");
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+std::optional<int64_t> LongField(const rapidjson::Value& obj, const char* name) {
+  auto it = obj.FindMember(name);
+  if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
+  if (!it->value.IsInt64()) ThrowWrongJsonType(it->value, "Long");
+  return it->value.GetInt64();
+}
+
+}  // namespace
+
+void HandleCreateTable(Context& ctx, RequestReader& in, JsonWriter& out) {
+  CreateTableRequest req;
+  req.table_name = in.TableNameForTableOperation();
+  const bool has_defs = in.Member("AttributeDefinitions") != nullptr;
+  const bool has_keys = in.Member("KeySchema") != nullptr;
+  if (has_defs) {
+    const auto& defs = ArrayMember(in, "AttributeDefinitions");
+    for (rapidjson::SizeType i = 0; i < defs.Size(); ++i) {
+      std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
+      auto name = StringField(defs[i], "AttributeName");
+      auto type = StringField(defs[i], "AttributeType");
+      in.NotNull(name.has_value(), path + "attributeName");
+      in.Length(name, path + "attributeName", 1, 255);
+      in.NotNull(type.has_value(), path + "attributeType");
+      in.Enum(type, path + "attributeType", "[B, N, S]");
+      req.attribute_definitions.push_back({name.value_or(""), type.value_or("")});
+    }
+  }
+  in.NotNull(has_defs, "attributeDefinitions");
+  if (has_keys) {
+    const auto& keys = ArrayMember(in, "KeySchema");
+    for (rapidjson::SizeType i = 0; i < keys.Size(); ++i) {
+      std::string path = "keySchema." + std::to_string(i + 1) + ".member.";
+      auto name = StringField(keys[i], "AttributeName");
+      auto type = StringField(keys[i], "KeyType");
+      in.NotNull(name.has_value(), path + "attributeName");
+      in.Length(name, path + "attributeName", 1, 255);
+      in.NotNull(type.has_value(), path + "keyType");
+      in.Enum(type, path + "keyType", "[HASH, RANGE]");
+      req.key_schema.push_back({name.value_or(""), type.value_or("")});
+    }
+    if (keys.Size() < 1 || keys.Size() > 2) {
+      in.Violation("'[...]'", "keySchema",
+                   keys.Size() < 1 ? "Member must have length greater than or equal to 1"
+                                   : "Member must have length less than or equal to 2");
+    }
+  }
+  in.NotNull(has_keys, "keySchema");
+  req.billing_mode = in.String("BillingMode");
+  in.Enum(req.billing_mode, "billingMode", "[PROVISIONED, PAY_PER_REQUEST]");
+  if (const rapidjson::Value* pt = in.Member("ProvisionedThroughput")) {
+    if (!pt->IsObject()) ThrowWrongJsonType(*pt, "Structure");
+    auto read = LongField(*pt, "ReadCapacityUnits");
+    auto write = LongField(*pt, "WriteCapacityUnits");
+    in.NotNull(read.has_value(), "provisionedThroughput.readCapacityUnits");
+    in.Range(read, "provisionedThroughput.readCapacityUnits", 1, INT64_MAX);
+    in.NotNull(write.has_value(), "provisionedThroughput.writeCapacityUnits");
+    in.Range(write, "provisionedThroughput.writeCapacityUnits", 1, INT64_MAX);
+    req.provisioned_throughput = ProvisionedThroughput{read.value_or(0), write.value_or(0)};
+  }
+  in.ThrowIfInvalid();
+  for (const char* p : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
+    if (in.Member(p)) req.unsupported.push_back(p);
+  }
+  if (const rapidjson::Value* stream = in.Member("StreamSpecification")) {
+    auto it = stream->IsObject() ? stream->FindMember("StreamEnabled") : stream->MemberEnd();
+    if (stream->IsObject() && it != stream->MemberEnd() && it->value.IsBool() && it->value.GetBool()) {
+      req.unsupported.push_back("StreamSpecification");
+    }
+  }
+  TableDescription d = CreateTable(ctx, req);
+  out.StartObject();
+  out.Key("TableDescription");
+  WriteTableDescription(d, out);
+  out.EndObject();
+}
+
+void HandleDescribeTable(Context& ctx, RequestReader& in, JsonWriter& out) {
+  std::string name = in.TableNameForTableOperation();
+  in.ThrowIfInvalid();
+  TableDescription d = DescribeTable(ctx, name);
+  out.StartObject();
+  out.Key("Table");
+  WriteTableDescription(d, out);
+  out.EndObject();
+}
+
+void HandleDeleteTable(Context& ctx, RequestReader& in, JsonWriter& out) {
+  std::string name = in.TableNameForTableOperation();
+  in.ThrowIfInvalid();
+  TableDescription d = DeleteTable(ctx, name);
+  out.StartObject();
+  out.Key("TableDescription");
+  WriteTableDescription(d, out);
+  out.EndObject();
+}
+
+void HandleListTables(Context& ctx, RequestReader& in, JsonWriter& out) {
+  ListTablesRequest req;
+  req.exclusive_start_table_name = in.String("ExclusiveStartTableName");
+  in.TableNamePattern(req.exclusive_start_table_name, "exclusiveStartTableName");
+  in.Length(req.exclusive_start_table_name, "exclusiveStartTableName", 3, 255);
+  auto limit = in.Long("Limit");
+  in.Range(limit, "limit", 1, 100);
+  in.ThrowIfInvalid();
+  if (limit) req.limit = *limit;
+  ListTablesResponse r = ListTables(ctx, req);
+  out.StartObject();
+  out.Key("TableNames");
+  out.StartArray();
+  for (const auto& n : r.table_names) Str(out, n);
+  out.EndArray();
+  if (r.last_evaluated_table_name) {
+    out.Key("LastEvaluatedTableName");
+    Str(out, *r.last_evaluated_table_name);
+  }
+  out.EndObject();
+}
+
+}  // namespace ddbd::api::wire

@@ -1,0 +1,266 @@
+# The HTTP layer, spoken raw (no SDK): headers every response carries, the CRC32 SDKs verify,
+# the health check, protocol-level errors and their exact __type namespaces, body limits,
+# gzip request bodies and keep-alive.
+
+import gzip
+import http.client
+import json
+import select
+import socket
+import time
+import urllib.parse
+import zlib
+
+import pytest
+
+from conftest import ENDPOINT, signed_headers, unique_key, unique_table_name
+
+_URL = urllib.parse.urlparse(ENDPOINT)
+HOST = _URL.hostname
+PORT = _URL.port or (443 if _URL.scheme == "https" else 80)
+HOST_HEADER = _URL.netloc
+JSON_10 = "application/x-amz-json-1.0"
+
+NS_SERVICE = "com.amazon.coral.service#"
+NS_VALIDATE = "com.amazon.coral.validate#"
+NS_DYNAMODB = "com.amazonaws.dynamodb.v20120810#"
+
+
+def connect():
+    if _URL.scheme == "https":
+        return http.client.HTTPSConnection(HOST, PORT, timeout=60)
+    return http.client.HTTPConnection(HOST, PORT, timeout=60)
+
+
+def send(conn, method, body, headers):
+    conn.request(method, "/", body=body, headers=headers)
+    resp = conn.getresponse()
+    data = resp.read()
+    return resp.status, resp.headers, data
+
+
+def post(target, body, signed=True, content_type=JSON_10, extra_headers=None, conn=None):
+    """POSTs raw bytes; returns (status, headers, body bytes)."""
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body).encode()
+    if signed:
+        headers = signed_headers(target, body, HOST_HEADER, content_type, extra_headers)
+    else:
+        headers = {"Content-Type": content_type, "Host": HOST_HEADER}
+        if target is not None:
+            headers["X-Amz-Target"] = target
+        headers.update(extra_headers or {})
+    own = conn is None
+    conn = conn or connect()
+    try:
+        return send(conn, "POST", body, headers)
+    finally:
+        if own:
+            conn.close()
+
+
+def check_common_headers(headers, body):
+    """What every DynamoDB JSON response carries."""
+    assert headers.get("Content-Type") == JSON_10
+    assert headers.get("x-amzn-RequestId"), "missing x-amzn-RequestId"
+    assert headers.get("x-amz-crc32") == str(zlib.crc32(body) & 0xFFFFFFFF)
+
+
+def error_type(body):
+    return json.loads(body)["__type"]
+
+
+# --- responses -------------------------------------------------------------------------------
+
+def test_success_response_headers_and_crc32():
+    # Content-Type, request id and a CRC32 matching the body bytes are what SDKs check.
+    status, headers, body = post("DynamoDB_20120810.ListTables", {})
+    assert status == 200
+    check_common_headers(headers, body)
+    assert isinstance(json.loads(body)["TableNames"], list)
+
+
+def test_error_response_headers_and_body():
+    # Errors are JSON {"__type": "<namespace>#<Code>", "message": ...} with the same headers.
+    name = unique_table_name("missing")
+    status, headers, body = post("DynamoDB_20120810.DescribeTable", {"TableName": name})
+    assert status == 400
+    check_common_headers(headers, body)
+    assert json.loads(body) == {
+        "__type": NS_DYNAMODB + "ResourceNotFoundException",
+        "message": f"Requested resource not found: Table: {name} not found",
+    }
+
+
+def test_validation_error_namespace():
+    # Parameter errors live in the coral validate namespace, not the DynamoDB one.
+    status, headers, body = post("DynamoDB_20120810.PutItem",
+                                 {"TableName": "ab", "Item": {"pk": {"S": "a"}}})
+    assert status == 400
+    check_common_headers(headers, body)
+    assert json.loads(body) == {
+        "__type": NS_VALIDATE + "ValidationException",
+        "message": "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy "
+                   "constraint: Member must have length greater than or equal to 3",
+    }
+
+
+def test_resource_in_use_namespace(table_s):
+    # ResourceInUseException is a DynamoDB-namespace error.
+    status, headers, body = post("DynamoDB_20120810.CreateTable", {
+        "TableName": table_s,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+    })
+    assert status == 400
+    check_common_headers(headers, body)
+    assert json.loads(body) == {"__type": NS_DYNAMODB + "ResourceInUseException",
+                                "message": f"Table already exists: {table_s}"}
+
+
+def test_server_header_present():
+    # The real service sends a Server header; some clients log or inspect it.
+    _, headers, _ = post("DynamoDB_20120810.ListTables", {})
+    assert headers.get("Server")
+
+
+def test_application_json_content_type_accepted():
+    # Older SDKs send Content-Type: application/json; it must be served like x-amz-json-1.0.
+    status, headers, body = post("DynamoDB_20120810.ListTables", {},
+                                 content_type="application/json")
+    assert status == 200
+    assert isinstance(json.loads(body)["TableNames"], list)
+    assert headers.get("x-amz-crc32") == str(zlib.crc32(body) & 0xFFFFFFFF)
+
+
+# --- health check ----------------------------------------------------------------------------
+
+def test_health_check_echoes_host():
+    # GET / is the load-balancer health check: "healthy: <the Host it was called by>".
+    conn = connect()
+    try:
+        status, headers, body = send(conn, "GET", None, {"Host": HOST_HEADER})
+    finally:
+        conn.close()
+    assert status == 200
+    # The real service appends a trailing space; compare without trailing whitespace.
+    assert body.decode().rstrip() == f"healthy: {HOST_HEADER}"
+    assert headers.get("x-amz-crc32") == str(zlib.crc32(body) & 0xFFFFFFFF)
+    assert headers.get("x-amzn-RequestId")
+
+
+# --- protocol-level errors -------------------------------------------------------------------
+
+def test_missing_authentication_token():
+    # A request with a valid target but no Authorization header is refused before anything else.
+    status, headers, body = post("DynamoDB_20120810.ListTables", {}, signed=False)
+    assert status == 400
+    check_common_headers(headers, body)
+    assert json.loads(body) == {"__type": NS_SERVICE + "MissingAuthenticationTokenException",
+                                "message": "Request is missing Authentication Token"}
+
+
+@pytest.mark.parametrize("target", ["DynamoDB_20120810.ListTable", "whatever",
+                                    "DynamoDB_20120810.", "DynamoDB_20991231.ListTables"])
+def test_unknown_operation(target):
+    # An unknown X-Amz-Target is UnknownOperationException in the coral service namespace.
+    status, headers, body = post(target, {})
+    assert status == 400
+    check_common_headers(headers, body)
+    assert error_type(body) == NS_SERVICE + "UnknownOperationException"
+
+
+def test_missing_target_is_unknown_operation():
+    # No X-Amz-Target at all names no operation either.
+    status, headers, body = post(None, {}, signed=False)
+    assert status == 400
+    check_common_headers(headers, body)
+    assert error_type(body) == NS_SERVICE + "UnknownOperationException"
+
+
+@pytest.mark.parametrize("body", [b"hi", b'{"TableName": ', b"[1, 2", b"{'a': 1}"],
+                         ids=["word", "truncated", "open-array", "single-quotes"])
+def test_malformed_json_is_serialization_exception(body):
+    # A body that is not JSON is a SerializationException, never a 500.
+    status, headers, data = post("DynamoDB_20120810.ListTables", body)
+    assert status == 400
+    check_common_headers(headers, data)
+    assert error_type(data) == NS_SERVICE + "SerializationException"
+
+
+def test_empty_body_is_serialization_exception():
+    # An empty body is not a JSON document either.
+    status, headers, data = post("DynamoDB_20120810.ListTables", b"")
+    assert status == 400
+    check_common_headers(headers, data)
+    assert error_type(data) == NS_SERVICE + "SerializationException"
+
+
+def test_body_over_16mb_is_413():
+    # Request bodies are limited to 16 MB; a larger one gets HTTP 413 without being parsed.
+    limit = 16 * 1024 * 1024
+    body = b"{" + b" " * (limit - 1) + b"}"  # limit + 1 bytes
+    head = (f"POST / HTTP/1.1\r\nHost: {HOST_HEADER}\r\nContent-Type: {JSON_10}\r\n"
+            f"X-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    sock = socket.create_connection((HOST, PORT), timeout=60)
+    try:
+        sock.sendall(head)
+        view = memoryview(body)
+        sent = 0
+        deadline = time.monotonic() + 60
+        # Stop sending as soon as the server answers: it may refuse after the headers.
+        while sent < len(body) and time.monotonic() < deadline:
+            readable, writable, _ = select.select([sock], [sock], [], 5)
+            if readable:
+                break
+            if writable:
+                try:
+                    sent += sock.send(view[sent:sent + 256 * 1024])
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+        resp = http.client.HTTPResponse(sock)
+        resp.begin()
+        assert resp.status == 413
+    finally:
+        sock.close()
+
+
+# --- gzip and keep-alive ---------------------------------------------------------------------
+
+def test_gzip_request_body(ddb, table_s):
+    # A gzip-compressed request body (Content-Encoding: gzip) is decompressed and served.
+    key = unique_key("gzip")
+    payload = json.dumps({"TableName": table_s,
+                          "Item": {"pk": {"S": key}, "v": {"S": "z" * 1000}}}).encode()
+    status, headers, body = post("DynamoDB_20120810.PutItem", gzip.compress(payload),
+                                 extra_headers={"Content-Encoding": "gzip"})
+    assert status == 200, body
+    check_common_headers(headers, body)
+    got = ddb.get_item(TableName=table_s, Key={"pk": {"S": key}}, ConsistentRead=True)
+    assert got["Item"]["v"] == {"S": "z" * 1000}
+
+
+def test_keep_alive_serves_several_requests_on_one_connection():
+    # SDKs reuse connections: successes and errors alike must leave the connection open.
+    conn = connect()
+    try:
+        status, _, _ = post("DynamoDB_20120810.ListTables", {}, conn=conn)
+        assert status == 200
+        first_sock = conn.sock
+        assert first_sock is not None
+        for i in range(6):
+            if i % 2:
+                status, headers, body = post("DynamoDB_20120810.DescribeTable",
+                                             {"TableName": unique_table_name("missing")},
+                                             conn=conn)
+                assert status == 400
+            else:
+                status, headers, body = post("DynamoDB_20120810.ListTables", {"Limit": 1},
+                                             conn=conn)
+                assert status == 200
+            check_common_headers(headers, body)
+            assert conn.sock is first_sock, "server closed the keep-alive connection"
+    finally:
+        conn.close()

@@ -1,0 +1,62 @@
+// ddbd: a DynamoDB-compatible server. Parses flags, opens the store, serves HTTP until
+// SIGINT/SIGTERM, then closes the store cleanly and exits 0.
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "api/wire/dispatcher.h"
+#include "server/http_server.h"
+#include "server/options.h"
+#include "storage/store.h"
+
+#ifndef DDBD_VERSION
+#define DDBD_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  ddbd::server::ParsedArgs parsed = ddbd::server::ParseArgs(args);
+  if (parsed.error) {
+    std::cerr << "ddbd: " << *parsed.error << "\n\n" << ddbd::server::UsageText();
+    return 2;
+  }
+  if (parsed.help) {
+    std::cout << ddbd::server::UsageText();
+    return 0;
+  }
+  if (parsed.version) {
+    std::cout << "ddbd " << DDBD_VERSION << "\n";
+    return 0;
+  }
+  const ddbd::server::ServerOptions& options = parsed.options;
+  for (const auto& notice : parsed.notices) std::cerr << "ddbd: " << notice << "\n";
+
+  ddbd::storage::StoreOptions store_options;
+  store_options.path = options.in_memory ? "" : options.db_path;
+  store_options.sync = options.sync;
+  auto store = ddbd::storage::Store::Open(store_options);
+  if (!store.ok()) {
+    std::cerr << "ddbd: cannot open the database: " << store.status().message() << "\n";
+    return 1;
+  }
+  ddbd::api::wire::Dispatcher dispatcher(**store);
+  ddbd::server::HttpServer server(options, dispatcher);
+  unsigned short port;
+  try {
+    port = server.Listen();
+  } catch (const std::exception& e) {
+    std::cerr << "ddbd: " << e.what() << "\n";
+    return 1;
+  }
+  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  std::cerr << "ddbd " << DDBD_VERSION << " listening on " << options.host << ":" << port << " ("
+            << (options.in_memory ? std::string("in memory") : "data in " + options.db_path)
+            << (options.shared_db ? ", shared namespace" : "") << ", ready in " << ms << " ms)"
+            << std::endl;
+  server.Run();
+  store->reset();  // flush and close RocksDB before exiting
+  std::cerr << "ddbd: stopped" << std::endl;
+  return 0;
+}

@@ -1,0 +1,106 @@
+#include "server/options.h"
+
+#include <charconv>
+
+namespace ddbd::server {
+namespace {
+
+bool ParseUnsigned(const std::string& s, unsigned long max, unsigned long* out) {
+  unsigned long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v > max) return false;
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+std::string UsageText() {
+  return R"(Usage: ddbd [options]
+A DynamoDB-compatible server. Point any AWS SDK at http://HOST:PORT.
+
+  -port, --port N            TCP port to listen on (default 8000; 0 picks a free one)
+  --host ADDR                address to listen on (default 127.0.0.1; 0.0.0.0 in containers)
+  -inMemory, --in-memory     keep all data in memory (the default without --db-path)
+  -dbPath, --db-path DIR     keep data in DIR (persistent; survives restarts and kill -9)
+  --sync                     fsync every commit (persistent mode; survives power loss)
+  -sharedDb, --shared-db     one namespace for all access keys and regions
+  --threads N                I/O threads (default: one per core)
+  --log-requests             print one line per request to stderr
+  -help, --help              this text
+  -version, --version        print the version
+)";
+}
+
+ParsedArgs ParseArgs(const std::vector<std::string>& args) {
+  ParsedArgs out;
+  ServerOptions& o = out.options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    std::string value;
+    bool has_inline_value = false;
+    if (arg.starts_with("--")) {
+      auto eq = arg.find('=');
+      if (eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+        arg = arg.substr(0, eq);
+        has_inline_value = true;
+      }
+    }
+    auto next = [&](std::string* v) {
+      if (has_inline_value) {
+        *v = value;
+        return true;
+      }
+      if (i + 1 >= args.size()) {
+        out.error = "missing value for " + arg;
+        return false;
+      }
+      *v = args[++i];
+      return true;
+    };
+    std::string v;
+    unsigned long n;
+    if (arg == "-port" || arg == "--port") {
+      if (!next(&v)) return out;
+      if (!ParseUnsigned(v, 65535, &n)) {
+        out.error = "invalid port: " + v;
+        return out;
+      }
+      o.port = static_cast<unsigned short>(n);
+    } else if (arg == "--host") {
+      if (!next(&v)) return out;
+      o.host = v;
+    } else if (arg == "-inMemory" || arg == "--in-memory") {
+      o.in_memory = true;
+      o.db_path.clear();
+    } else if (arg == "-dbPath" || arg == "--db-path") {
+      if (!next(&v)) return out;
+      o.db_path = v;
+      o.in_memory = false;
+    } else if (arg == "--sync") {
+      o.sync = true;
+    } else if (arg == "-sharedDb" || arg == "--shared-db") {
+      o.shared_db = true;
+    } else if (arg == "--threads") {
+      if (!next(&v)) return out;
+      if (!ParseUnsigned(v, 1024, &n)) {
+        out.error = "invalid thread count: " + v;
+        return out;
+      }
+      o.threads = static_cast<unsigned>(n);
+    } else if (arg == "--log-requests") {
+      o.log_requests = true;
+    } else if (arg == "-help" || arg == "--help" || arg == "-h") {
+      out.help = true;
+    } else if (arg == "-version" || arg == "--version") {
+      out.version = true;
+    } else {
+      out.error = "unknown option: " + args[i];
+      return out;
+    }
+  }
+  return out;
+}
+
+}  // namespace ddbd::server

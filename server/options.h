@@ -1,0 +1,51 @@
+// ServerOptions: every setting of the ddbd process with its documented default, and the
+// command-line parser. Flags accept DynamoDB Local's spellings (-port 8000, -inMemory, -dbPath,
+// -sharedDb) as well as --long-form ones (--port=8000), so ddbd can replace it unchanged.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddbd::server {
+
+struct ServerOptions {
+  // Address to listen on. Loopback by default; use 0.0.0.0 inside a container.
+  std::string host = "127.0.0.1";
+  // TCP port; 0 picks a free port (printed on startup).
+  unsigned short port = 8000;
+  // Keep data in memory only (the default when no --db-path is given).
+  bool in_memory = true;
+  // Directory of the persistent database; setting it turns persistence on.
+  std::string db_path;
+  // fsync the write-ahead log on every commit (persistent mode). Off: acknowledged writes
+  // survive a process crash, not a power loss.
+  bool sync = false;
+  // One namespace for every access key and region (DynamoDB Local's -sharedDb). Off: tables are
+  // namespaced per access key and region, as DynamoDB Local does.
+  bool shared_db = false;
+  // I/O threads. 0: one per core.
+  unsigned threads = 0;
+  // Largest request body accepted (bytes); larger gets HTTP 413.
+  size_t body_limit = 16 * 1024 * 1024;
+  // How long an idle keep-alive connection is kept open.
+  std::chrono::seconds idle_timeout{300};
+  // How long a request may take to arrive once its headers started.
+  std::chrono::seconds read_timeout{60};
+  // Print a line per request to stderr.
+  bool log_requests = false;
+};
+
+struct ParsedArgs {
+  ServerOptions options;
+  bool help = false;
+  bool version = false;
+  std::vector<std::string> notices;  // accepted-but-ignored words, reported on startup
+  std::optional<std::string> error;  // a usage error
+};
+
+ParsedArgs ParseArgs(const std::vector<std::string>& args);
+std::string UsageText();
+
+}  // namespace ddbd::server
