@@ -125,6 +125,20 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string_view target;
     if (auto it = req.find("X-Amz-Target"); it != req.end()) target = it->value();
 
+    cors_origin_ = AllowedOrigin(req);
+    if (req.method() == http::verb::options) {
+      // CORS preflight from a browser SDK.
+      if (cors_origin_.empty()) {
+        Finish(405, kJson10, "", req.keep_alive());
+        return;
+      }
+      res_.set(http::field::access_control_allow_methods, "GET, POST, OPTIONS");
+      auto requested = req[http::field::access_control_request_headers];
+      res_.set(http::field::access_control_allow_headers, requested.empty() ? "*" : requested);
+      res_.set(http::field::access_control_max_age, "172800");
+      Finish(200, "text/plain", "", req.keep_alive());
+      return;
+    }
     if (req.method() == http::verb::get) {
       if (req.target() == "/") {
         std::string host = req.count(http::field::host) ? std::string(req[http::field::host]) : "";
@@ -196,6 +210,25 @@ class Session : public std::enable_shared_from_this<Session> {
     Finish(reply.status, reply_type, std::move(reply.body), req.keep_alive());
   }
 
+  // The Access-Control-Allow-Origin value for this request, or "" (no CORS headers).
+  std::string AllowedOrigin(const http::request<http::string_body>& req) const {
+    const std::string& allowed = shared_.options.cors;
+    auto origin = req[http::field::origin];
+    if (allowed.empty() || origin.empty()) return "";
+    if (allowed == "*") return "*";
+    std::string_view list = allowed;
+    while (!list.empty()) {
+      size_t comma = list.find(',');
+      std::string_view entry = list.substr(0, comma);
+      while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+      while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+      if (entry == origin) return std::string(origin);
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+    return "";
+  }
+
   static std::string TooLargeBody() {
     return api::wire::Dispatcher::ErrorReply(
                api::ApiError("com.amazon.coral.service#RequestEntityTooLarge",
@@ -207,6 +240,11 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.result(static_cast<unsigned>(status));
     res_.set(http::field::content_type, content_type);
     res_.set("x-amz-crc32", std::to_string(Crc32(body)));
+    if (!cors_origin_.empty()) {
+      res_.set(http::field::access_control_allow_origin, cors_origin_);
+      res_.set(http::field::access_control_expose_headers,
+               "x-amzn-RequestId, x-amzn-ErrorType, x-amz-crc32, x-amz-id-2");
+    }
     res_.body() = std::move(body);
     res_.keep_alive(keep_alive && !stopping_ && !shared_.stopping);
     res_.prepare_payload();
@@ -225,6 +263,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // moment so that closing does not reset the connection before it reads the answer.
   void RejectTooLarge() {
     res_ = {};
+    cors_origin_.clear();
     res_.version(11);
     res_.set(http::field::server, "Server");
     res_.set("x-amzn-RequestId", NewRequestId());
@@ -256,6 +295,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
   std::vector<char> drain_buffer_;
+  std::string cors_origin_;
   bool idle_ = false;
   bool stopping_ = false;
   bool draining_ = false;

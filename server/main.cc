@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/wire/dispatcher.h"
+#include "server/health_check.h"
 #include "server/http_server.h"
 #include "server/options.h"
 #include "storage/store.h"
@@ -31,6 +32,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   const ddbd::server::ServerOptions& options = parsed.options;
+  if (parsed.health_check) {
+    bool ok = ddbd::server::CheckHealth(options.host, options.port);
+    std::cout << (ok ? "healthy" : "unhealthy") << std::endl;
+    return ok ? 0 : 1;
+  }
   for (const auto& notice : parsed.notices) std::cerr << "ddbd: " << notice << "\n";
 
   ddbd::storage::StoreOptions store_options;
@@ -41,7 +47,7 @@ int main(int argc, char** argv) {
     std::cerr << "ddbd: cannot open the database: " << store.status().message() << "\n";
     return 1;
   }
-  ddbd::api::wire::Dispatcher dispatcher(**store);
+  ddbd::api::wire::Dispatcher dispatcher(**store, options.transient_delay);
   ddbd::server::HttpServer server(options, dispatcher);
   unsigned short port;
   try {

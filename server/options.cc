@@ -27,6 +27,14 @@ A DynamoDB-compatible server. Point any AWS SDK at http://HOST:PORT.
   -sharedDb, --shared-db     one namespace for all access keys and regions
   --threads N                I/O threads (default: one per core)
   --log-requests             print one line per request to stderr
+  -cors, --cors ORIGINS      CORS allow-list: "*" (default) or comma-separated origins;
+                             "none" turns CORS headers off
+  -delayTransientStatuses, --delay-transient-statuses
+                             new tables stay CREATING, deleted ones DELETING, for 500 ms
+  --health-check             query GET / on --host/--port; exit 0 when healthy (containers)
+  -optimizeDbBeforeStartup, -disableTelemetry
+                             DynamoDB Local flags, accepted and ignored
+  -jar FILE, -Dname=value    JVM words of a DynamoDB Local command line, accepted and ignored
   -help, --help              this text
   -version, --version        print the version
 )";
@@ -91,6 +99,25 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args) {
       o.threads = static_cast<unsigned>(n);
     } else if (arg == "--log-requests") {
       o.log_requests = true;
+    } else if (arg == "-cors" || arg == "--cors") {
+      if (!next(&v)) return out;
+      o.cors = v == "none" ? "" : v;
+    } else if (arg == "-delayTransientStatuses" || arg == "--delay-transient-statuses") {
+      o.transient_delay = std::chrono::milliseconds(500);
+    } else if (arg == "--health-check") {
+      out.health_check = true;
+    } else if (arg == "-optimizeDbBeforeStartup" || arg == "-disableTelemetry") {
+      out.notices.push_back("ignoring DynamoDB Local option " + arg + " (nothing to do in ddbd)");
+    } else if (arg == "-jar" || arg == "java") {
+      // `java -jar DynamoDBLocal.jar ...` as written for DynamoDB Local's image.
+      if (arg == "-jar") {
+        if (!next(&v)) return out;
+        out.notices.push_back("ignoring '-jar " + v + "' (ddbd is not a Java program)");
+      } else {
+        out.notices.push_back("ignoring 'java' (ddbd is not a Java program)");
+      }
+    } else if (arg.starts_with("-D") || arg.starts_with("-X")) {
+      out.notices.push_back("ignoring JVM option " + arg);
     } else if (arg == "-help" || arg == "--help" || arg == "-h") {
       out.help = true;
     } else if (arg == "-version" || arg == "--version") {

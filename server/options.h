@@ -35,12 +35,21 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{60};
   // Print a line per request to stderr.
   bool log_requests = false;
+  // CORS allow-list for browser clients (DynamoDB Local's -cors): "*" or comma-separated
+  // origins. Empty: no CORS headers.
+  std::string cors = "*";
+  // How long new tables stay CREATING and deleted ones DELETING (DynamoDB Local's
+  // -delayTransientStatuses). Zero: tables are ACTIVE at once and gone at once.
+  std::chrono::milliseconds transient_delay{0};
 };
 
 struct ParsedArgs {
   ServerOptions options;
   bool help = false;
   bool version = false;
+  // --health-check: ask the server on --port whether it is healthy, exit 0 or 1 (for
+  // container images without a shell or curl).
+  bool health_check = false;
   std::vector<std::string> notices;  // accepted-but-ignored words, reported on startup
   std::optional<std::string> error;  // a usage error
 };

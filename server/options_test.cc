@@ -41,3 +41,18 @@ TEST_CASE("bad flags are usage errors") {
   CHECK(ParseArgs({"--help"}).help);
   CHECK(ParseArgs({"-version"}).version);
 }
+
+TEST_CASE("a DynamoDB Local command line is accepted as written") {
+  auto a = ParseArgs({"-jar", "DynamoDBLocal.jar", "-Djava.library.path=./DynamoDBLocal_lib",
+                      "-sharedDb", "-dbPath", "./data", "-port", "8001", "-cors", "*",
+                      "-delayTransientStatuses", "-optimizeDbBeforeStartup", "-disableTelemetry"});
+  REQUIRE_FALSE(a.error);
+  CHECK(a.options.shared_db);
+  CHECK(a.options.db_path == "./data");
+  CHECK(a.options.port == 8001);
+  CHECK(a.options.cors == "*");
+  CHECK(a.options.transient_delay.count() > 0);
+  CHECK(a.notices.size() == 4);  // -jar, -D..., and the two no-op flags
+  CHECK(ParseArgs({"-cors", "none"}).options.cors.empty());
+  CHECK(ParseArgs({"--health-check", "--port", "9"}).health_check);
+}

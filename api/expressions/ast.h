@@ -25,6 +25,7 @@ struct PathElement {
 
 struct Path {
   std::vector<PathElement> elements;
+  size_t offset = 0;  // where it starts in the expression text (messages list paths in order)
   // DynamoDB's rendering in messages: [a, b, [2]]
   std::string ToString() const;
 };

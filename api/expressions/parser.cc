@@ -239,6 +239,7 @@ class Parser {
 
   Path ParsePath() {
     Path path;
+    path.offset = Peek().begin;
     path.elements.push_back(ParsePathName());
     while (true) {
       if (Accept(Tok::kDot)) {
@@ -369,6 +370,7 @@ class Parser {
     Condition left = ParseAnd();
     while (AcceptKeyword("OR")) {
       Condition right = ParseAnd();
+      last_was_group_ = false;
       left = Condition{Logical{false, {std::move(left), std::move(right)}}};
     }
     return left;
@@ -378,6 +380,7 @@ class Parser {
     Condition left = ParseNot();
     while (AcceptKeyword("AND")) {
       Condition right = ParseNot();
+      last_was_group_ = false;
       left = Condition{Logical{true, {std::move(left), std::move(right)}}};
     }
     return left;
@@ -388,28 +391,41 @@ class Parser {
       throw Error("The expression has too many nested levels; nesting levels: " +
                   std::to_string(depth_));
     }
-    Condition c = AcceptKeyword("NOT") ? Condition{Not{{ParseNot()}}} : ParsePredicate();
+    bool negated = AcceptKeyword("NOT");
+    Condition c = negated ? Condition{Not{{ParseNot()}}} : ParsePredicate();
+    if (negated) last_was_group_ = false;
     --depth_;
     return c;
+  }
+
+  bool AtComparison() const {
+    Tok k = Peek().kind;
+    return k == Tok::kEq || k == Tok::kNe || k == Tok::kLt || k == Tok::kLe || k == Tok::kGt ||
+           k == Tok::kGe || AtKeyword("BETWEEN") || AtKeyword("IN");
   }
 
   Condition ParsePredicate() {
     if (Accept(Tok::kLParen)) {
       Condition inner = ParseOr();
+      bool inner_was_group = last_was_group_;
       Expect(Tok::kRParen);
+      if (inner_was_group) Defer("The expression has redundant parentheses;");
+      last_was_group_ = true;
       return inner;
     }
+    last_was_group_ = false;
     std::optional<Operand> parsed_lhs;
     if (AtFunctionCall()) {
       auto fn = FunctionByName(Text(Peek()));
-      if (fn && IsConditionFunction(*fn)) return Condition{ParseCall()};
-      if (!fn) {
-        // An unknown function: its name is the error (deferred), wherever it stands.
+      if (!fn || IsConditionFunction(*fn)) {
+        // A boolean function is a whole condition; compared like a value it is misused. An
+        // unknown function's name is the error (deferred) wherever it stands.
         Call call = ParseCall();
-        Tok k = Peek().kind;
-        bool compared = k == Tok::kEq || k == Tok::kNe || k == Tok::kLt || k == Tok::kLe ||
-                        k == Tok::kGt || k == Tok::kGe || AtKeyword("BETWEEN") || AtKeyword("IN");
-        if (!compared) return Condition{std::move(call)};
+        if (!AtComparison()) return Condition{std::move(call)};
+        if (fn) {
+          Defer("The function is not allowed to be used this way in an expression; function: " +
+                std::string(FunctionName(*fn)));
+        }
         parsed_lhs = Operand{std::move(call)};
       }
     }
@@ -441,11 +457,17 @@ class Parser {
         in.candidates.push_back(ParseConditionOperand());
       } while (Accept(Tok::kComma));
       Expect(Tok::kRParen);
-      if (in.candidates.size() == 101) {
+      if (in.candidates.size() > 100) {
         Defer("The IN operator is provided with too many operands; number of operands: " +
-                    std::to_string(in.candidates.size()));
+              std::to_string(in.candidates.size()));
       }
       return Condition{std::move(in)};
+    }
+    // size(x) alone is a value, not a condition.
+    if (auto* call = std::get_if<Call>(&lhs.v); call && !AtComparison()) {
+      Defer("The function is not allowed to be used this way in an expression; function: " +
+            std::string(FunctionName(call->function)));
+      return Condition{std::move(*call)};
     }
     SyntaxError();
   }
@@ -457,6 +479,7 @@ class Parser {
   size_t operators_ = 0;
   bool in_update_ = false;
   std::optional<ApiError> deferred_;
+  bool last_was_group_ = false;  // the condition just parsed was a (parenthesized) group
   // Parentheses and NOT recurse; this bounds the recursion for hostile input.
   static constexpr int kMaxNesting = 200;
   int depth_ = 0;

@@ -88,7 +88,15 @@ TEST_CASE("function arity and argument kinds are checked") {
         "Invalid ConditionExpression: Operator or function requires a document path; operator or "
         "function: attribute_exists");
   CHECK(ConditionError("size(a)") ==
-        "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \")\"");
+        "Invalid ConditionExpression: The function is not allowed to be used this way in an "
+        "expression; function: size");
+  CHECK(ConditionError("attribute_exists(a) = :v") ==
+        "Invalid ConditionExpression: The function is not allowed to be used this way in an "
+        "expression; function: attribute_exists");
+  CHECK(ConditionError("((attribute_exists(a)))") ==
+        "Invalid ConditionExpression: The expression has redundant parentheses;");
+  CHECK_NOTHROW(ParseCondition("(a = :v) AND (b = :v)"));
+  CHECK_NOTHROW(ParseCondition("((a = :v) AND b = :v)"));
   CHECK(ConditionError("if_not_exists(a, :v) = :v").starts_with(
       "Invalid ConditionExpression: The function is not allowed to be used this way"));
 }

@@ -21,7 +21,7 @@ bool IsScalarKeyType(ValueType t) {
   return t == ValueType::kS || t == ValueType::kN || t == ValueType::kB;
 }
 
-std::string OperandTypeError(std::string_view kind, std::string_view fn, ValueType t) {
+[[noreturn]] void OperandTypeError(std::string_view kind, std::string_view fn, ValueType t) {
   throw Invalid(kind, "Incorrect operand type for operator or function; operator or function: " +
                           std::string(fn) + ", operand type: " + storage::TypeName(t));
 }
@@ -44,6 +44,21 @@ const char* LongTypeName(ValueType t) {
 }
 
 bool IsSet(ValueType t) { return t == ValueType::kSS || t == ValueType::kNS || t == ValueType::kBS; }
+
+// DynamoDB rejects an operator whose first operand (a path) reappears among the others.
+void CheckDistinct(std::string_view kind, std::string_view op,
+                   const std::vector<const Operand*>& operands) {
+  auto* first = std::get_if<Path>(&operands[0]->v);
+  if (!first) return;
+  for (size_t i = 1; i < operands.size(); ++i) {
+    auto* other = std::get_if<Path>(&operands[i]->v);
+    if (other && other->elements == first->elements) {
+      throw Invalid(kind, "The first operand must be distinct from the remaining operands for this "
+                          "operator or function; operator: " + std::string(op) +
+                          ", first operand: " + first->ToString());
+    }
+  }
+}
 
 }  // namespace
 
@@ -91,7 +106,13 @@ void Resolver::ResolveOperand(Operand& operand, std::string_view kind) {
   } else if (auto* call = std::get_if<Call>(&operand.v)) {
     ResolveCall(*call, kind);
   } else if (auto* arith = std::get_if<Arithmetic>(&operand.v)) {
-    for (auto& side : arith->sides) ResolveOperand(side, kind);
+    for (auto& side : arith->sides) {
+      ResolveOperand(side, kind);
+      const AttributeValue* v = Constant(side);
+      if (v && v->type() != ValueType::kN) {
+        OperandTypeError(kind, std::string(1, arith->op), v->type());
+      }
+    }
   }
 }
 
@@ -110,7 +131,16 @@ void Resolver::ResolveCall(Call& call, std::string_view kind) {
                                 ", valid types: { B,BOOL,BS,L,M,N,NS,NULL,S,SS }");
       }
     }
-  } else if (call.function == Function::kBeginsWith) {
+  } else if (call.function == Function::kListAppend) {
+    for (const auto& arg : call.args) {
+      const AttributeValue* v = Constant(arg);
+      if (v && v->type() != ValueType::kL) OperandTypeError(kind, fn, v->type());
+    }
+  }
+  if (call.function == Function::kBeginsWith || call.function == Function::kContains) {
+    CheckDistinct(kind, fn, {&call.args[0], &call.args[1]});
+  }
+  if (call.function == Function::kBeginsWith) {
     for (const auto& arg : call.args) {
       const AttributeValue* v = Constant(arg);
       if (v && v->type() != ValueType::kS && v->type() != ValueType::kB) {
@@ -127,6 +157,7 @@ void Resolver::Resolve(Condition& condition, std::string_view kind) {
     void operator()(Comparison& c) {
       r->ResolveOperand(c.lhs, kind);
       r->ResolveOperand(c.rhs, kind);
+      CheckDistinct(kind, ComparatorText(c.op), {&c.lhs, &c.rhs});
       if (c.op == Comparator::kEq || c.op == Comparator::kNe) return;
       for (const Operand* o : {&c.lhs, &c.rhs}) {
         const AttributeValue* v = Constant(*o);
@@ -139,12 +170,19 @@ void Resolver::Resolve(Condition& condition, std::string_view kind) {
       r->ResolveOperand(b.subject, kind);
       r->ResolveOperand(b.lower, kind);
       r->ResolveOperand(b.upper, kind);
+      CheckDistinct(kind, "BETWEEN", {&b.subject, &b.lower, &b.upper});
       const AttributeValue* lo = Constant(b.lower);
       const AttributeValue* hi = Constant(b.upper);
       for (const AttributeValue* v : {Constant(b.subject), lo, hi}) {
         if (v && !IsScalarKeyType(v->type())) OperandTypeError(kind, "BETWEEN", v->type());
       }
-      if (lo && hi && lo->type() == hi->type()) {
+      if (lo && hi && lo->type() != hi->type()) {
+        throw Invalid(kind,
+                      "The BETWEEN operator requires same data type for lower and upper bounds; "
+                      "lower bound operand: AttributeValue: " + DescribeValue(*lo) +
+                          ", upper bound operand: AttributeValue: " + DescribeValue(*hi));
+      }
+      if (lo && hi) {
         bool inverted = false;
         if (auto* a = lo->get_if<storage::Number>()) {
           inverted = *a > *hi->get_if<storage::Number>();
@@ -166,6 +204,9 @@ void Resolver::Resolve(Condition& condition, std::string_view kind) {
     void operator()(In& in) {
       r->ResolveOperand(in.subject, kind);
       for (auto& c : in.candidates) r->ResolveOperand(c, kind);
+      std::vector<const Operand*> all = {&in.subject};
+      for (const auto& c : in.candidates) all.push_back(&c);
+      CheckDistinct(kind, "IN", all);
     }
     void operator()(Call& c) { r->ResolveCall(c, kind); }
     void operator()(Logical& l) {

@@ -146,7 +146,7 @@ void Remove(storage::Item& item, const Path& path) {
   }
   bool missing;
   AttributeValue* parent = Parent(item, path, &missing);
-  if (missing) return;
+  if (missing) throw InvalidPath();  // only the last step may be absent
   const PathElement& last = path.elements.back();
   if (last.is_index()) {
     auto* list = parent->get_if<AttributeList>();
@@ -191,9 +191,13 @@ storage::Item ApplyUpdate(const UpdateExpression& update, storage::Item item) {
   std::vector<AttributeValue> values;
   values.reserve(update.set.size());
   for (const auto& a : update.set) values.push_back(Compute(a.value, original));
-  for (size_t i = 0; i < update.set.size(); ++i) {
-    Slot(item, update.set[i].path) = std::move(values[i]);
-  }
+  // Elements set past the end of a list are appended in index order, whatever the text order.
+  std::vector<size_t> order(update.set.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return update.set[a].path.elements.back().index < update.set[b].path.elements.back().index;
+  });
+  for (size_t i : order) Slot(item, update.set[i].path) = std::move(values[i]);
   for (const auto& a : update.add) {
     const AttributeValue& v = std::get<ValueRef>(a.value.v).value;
     AttributeValue* cur = Existing(item, a.path);
@@ -247,7 +251,11 @@ std::vector<Path> UpdatedPaths(const UpdateExpression& update) {
   return paths;
 }
 
-void CheckPathsDisjoint(const std::vector<Path>& paths, std::string_view kind) {
+void CheckPathsDisjoint(const std::vector<Path>& unordered, std::string_view kind) {
+  // Messages name the two paths in the order they appear in the expression.
+  std::vector<Path> paths = unordered;
+  std::stable_sort(paths.begin(), paths.end(),
+                   [](const Path& a, const Path& b) { return a.offset < b.offset; });
   for (size_t i = 0; i < paths.size(); ++i) {
     for (size_t j = i + 1; j < paths.size(); ++j) {
       const Path& a = paths[i];

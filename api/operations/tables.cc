@@ -6,6 +6,7 @@
 
 #include "api/errors.h"
 #include "api/operations/operations.h"
+#include "api/operations/table_states.h"
 
 namespace ddbd::api {
 namespace {
@@ -87,9 +88,19 @@ ApiError TableNotFound(const std::string& name) {
 
 storage::TablePtr RequireTable(Context& ctx, const std::string& table_name) {
   storage::TablePtr table = ctx.store.FindTable(ctx.caller.space, table_name);
-  if (!table) throw ApiError::ResourceNotFound();
+  // A table that is not ACTIVE yet cannot be used (ResourceNotFoundException's documented
+  // meaning covers both).
+  if (!table || (ctx.states && ctx.states->IsCreating(table->info().id))) {
+    throw ApiError::ResourceNotFound();
+  }
   return table;
 }
+
+namespace {
+const char* Status(Context& ctx, const storage::Table& table) {
+  return ctx.states && ctx.states->IsCreating(table.info().id) ? "CREATING" : "ACTIVE";
+}
+}  // namespace
 
 TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
   // Key schema shape (the wire layer has checked lengths 1..2 and the enum values).
@@ -178,6 +189,9 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
   info.meta["WriteCapacityUnits"] = ToNumber(req.provisioned_throughput ? req.provisioned_throughput->write : 0);
   info.meta["AttributeDefinitions"] = std::move(defs);
 
+  if (ctx.states && ctx.states->Deleting(ctx.caller.space, req.table_name)) {
+    throw ApiError::ResourceInUse("Table already exists: " + req.table_name);
+  }
   auto table = ctx.store.CreateTable(std::move(info));
   if (!table.ok()) {
     if (table.status().code() == storage::Status::Code::kAlreadyExists) {
@@ -185,13 +199,19 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
     }
     throw ApiError::Internal();
   }
-  return Describe(ctx, **table, "ACTIVE");
+  if (ctx.states) ctx.states->Created((*table)->info().id);
+  return Describe(ctx, **table, Status(ctx, **table));
 }
 
 TableDescription DescribeTable(Context& ctx, const std::string& table_name) {
   storage::TablePtr table = ctx.store.FindTable(ctx.caller.space, table_name);
-  if (!table) throw TableNotFound(table_name);
-  return Describe(ctx, *table, "ACTIVE");
+  if (!table) {
+    if (ctx.states) {
+      if (auto deleting = ctx.states->Deleting(ctx.caller.space, table_name)) return *deleting;
+    }
+    throw TableNotFound(table_name);
+  }
+  return Describe(ctx, *table, Status(ctx, *table));
 }
 
 TableDescription DeleteTable(Context& ctx, const std::string& table_name) {
@@ -200,7 +220,9 @@ TableDescription DeleteTable(Context& ctx, const std::string& table_name) {
     if (table.status().code() == storage::Status::Code::kNotFound) throw TableNotFound(table_name);
     throw ApiError::Internal();
   }
-  return Describe(ctx, **table, "DELETING");
+  TableDescription d = Describe(ctx, **table, "DELETING");
+  if (ctx.states) ctx.states->Deleted(ctx.caller.space, d);
+  return d;
 }
 
 ListTablesResponse ListTables(Context& ctx, const ListTablesRequest& req) {

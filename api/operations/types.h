@@ -21,10 +21,13 @@ struct Caller {
   std::string region = "us-east-1";
 };
 
-// What every operation needs: the store and the caller.
+class TableStates;
+
+// What every operation needs: the store, the caller, and the transient table statuses.
 struct Context {
   storage::Store& store;
   const Caller& caller;
+  TableStates* states = nullptr;  // null: tables are ACTIVE at once
 };
 
 struct AttributeDefinition {

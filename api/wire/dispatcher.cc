@@ -83,7 +83,7 @@ Reply Dispatcher::Handle(const Request& request) noexcept {
     }
     if (request.auth_error) return ErrorReply(*request.auth_error);
 
-    Context ctx{store_, request.caller};
+    Context ctx{store_, request.caller, states_.enabled() ? &states_ : nullptr};
     RequestReader reader(doc);
     rapidjson::StringBuffer buf;
     JsonWriter writer(buf);

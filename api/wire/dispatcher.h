@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "api/errors.h"
+#include "api/operations/table_states.h"
 #include "api/operations/types.h"
 #include "storage/store.h"
 
@@ -29,7 +30,10 @@ struct Request {
 
 class Dispatcher {
  public:
-  explicit Dispatcher(storage::Store& store) : store_(store) {}
+  // `transient_delay`: how long tables stay CREATING / DELETING (0: not at all).
+  explicit Dispatcher(storage::Store& store,
+                      std::chrono::milliseconds transient_delay = std::chrono::milliseconds(0))
+      : store_(store), states_(transient_delay) {}
 
   Reply Handle(const Request& request) noexcept;
 
@@ -38,6 +42,7 @@ class Dispatcher {
 
  private:
   storage::Store& store_;
+  TableStates states_;
 };
 
 }  // namespace ddbd::api::wire

@@ -157,3 +157,39 @@ TEST_CASE("racing version-checked updates through the dispatcher lose nothing") 
   auto final_item = h.Ok("GetItem", R"({"TableName":"race","Key":{"pk":{"S":"k"}}})");
   CHECK(std::string(final_item["Item"]["version"]["N"].GetString()) == std::to_string(kThreads * kPerThread));
 }
+
+TEST_CASE("with transient statuses, tables pass through CREATING and DELETING") {
+  auto store = std::move(ddbd::storage::Store::Open({}).value());
+  Dispatcher dispatcher(*store, std::chrono::milliseconds(1000));
+  auto call = [&](const std::string& op, const std::string& body) {
+    Request r;
+    std::string target = "DynamoDB_20120810." + op;
+    r.target = target;
+    r.body = body;
+    r.caller.space = "s";
+    return dispatcher.Handle(r);
+  };
+  auto status_of = [&] {
+    Reply r = call("DescribeTable", R"({"TableName":"slow"})");
+    rapidjson::Document d;
+    d.Parse(r.body.c_str());
+    return r.status == 200 ? std::string(d["Table"]["TableStatus"].GetString()) : "GONE";
+  };
+  Reply created = call("CreateTable",
+                       R"({"TableName":"slow","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]})");
+  CHECK(created.body.find("\"TableStatus\":\"CREATING\"") != std::string::npos);
+  CHECK(status_of() == "CREATING");
+  CHECK(call("PutItem", R"({"TableName":"slow","Item":{"pk":{"S":"a"}}})").body.find("ResourceNotFoundException") !=
+        std::string::npos);
+  auto wait_for = [&](const std::string& want) {
+    for (int i = 0; i < 100 && status_of() != want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return status_of();
+  };
+  CHECK(wait_for("ACTIVE") == "ACTIVE");
+  CHECK(call("PutItem", R"({"TableName":"slow","Item":{"pk":{"S":"a"}}})").status == 200);
+  CHECK(call("DeleteTable", R"({"TableName":"slow"})").status == 200);
+  CHECK(status_of() == "DELETING");
+  CHECK(wait_for("GONE") == "GONE");
+}
