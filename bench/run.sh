@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# ddbd benchmark (issue 3 point 5): throughput and latency on loopback with keep-alive, in one run,
+# against three servers:
+#   ddbd      build/ddbd --in-memory (I/O threads: ddbd's default, one per core, unless
+#             BENCH_DDBD_THREADS is set)
+#   dynalite  the npm package (pinned in bench/package.json), in memory, single node process
+#   nginx     a fixed `return 200 '{}'` with keep-alive: the ceiling of this machine's HTTP stack.
+#             worker_processes 2 by default (BENCH_NGINX_WORKERS): one per core, like ddbd's
+#             default thread count, so the ceiling is what the machine can serve, not what one
+#             core can.
+# Workloads (wrk Lua scripts in bench/wrk/, requests in DynamoDB's wire format with a SigV4-shaped
+# Authorization header and a fixed fake signature):
+#   put        PutItem, ~200-byte items, every request a new key
+#   get        GetItem over BENCH_GET_ITEMS preloaded items
+#   update     UpdateItem with a version condition on distinct keys (mapper shape:
+#              attribute_not_exists(#v) first, then #v = :expected)
+#   contended  UpdateItem with a version condition on BENCH_HOT_KEYS hot keys; counts wins (200)
+#              and conflicts (400 ConditionalCheckFailedException) and checks afterwards that the
+#              hot keys' versions grew by exactly the number of wins (no lost update)
+# Plus: startup time (spawn -> first successful ListTables, median of BENCH_STARTUP_RUNS), RSS idle
+# (VmRSS after start) and RSS after BENCH_RSS_ITEMS ~200-byte items in persistent mode
+# (ddbd --db-path, dynalite --path, in a temp dir), for ddbd and dynalite.
+#
+# Load: wrk with BENCH_THREADS=2 threads and BENCH_CONNECTIONS=32 connections (16 per thread):
+# enough requests in flight to keep a 2-core server busy without measuring queueing alone; on a
+# 2-core machine wrk and the server share the cores, which the report says.
+#
+# Output: a markdown table written to bench/results/latest.md (raw numbers in latest.tsv) and
+# printed. Every run is bounded (-d BENCH_SECONDS, plus `timeout`), and every process the script
+# starts is stopped on exit (trap).
+#
+# Usage: bench/run.sh                      (BENCH_SECONDS=10 by default)
+#        BENCH_SECONDS=3 bench/run.sh      (a quick trial)
+# Other knobs: BENCH_WARMUP (s, default 2), BENCH_TARGETS ("ddbd dynalite nginx"),
+# BENCH_WORKLOADS ("put get update contended"), BENCH_SKIP_RSS=1, BENCH_SKIP_STARTUP=1,
+# DDBD_BIN (default build/ddbd).
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$BENCH_DIR")
+
+# The command line as given, for the report (before anything below exports variables).
+COMMAND="$(env | grep -E '^(BENCH_|DDBD_BIN=)' | sort | tr '\n' ' ')bench/run.sh"
+
+SECS=${BENCH_SECONDS:-10}
+WARMUP=${BENCH_WARMUP:-2}
+THREADS=${BENCH_THREADS:-2}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+NGINX_WORKERS=${BENCH_NGINX_WORKERS:-2}
+GET_ITEMS=${BENCH_GET_ITEMS:-10000}
+HOT_KEYS=${BENCH_HOT_KEYS:-16}
+UPDATE_KEYS=${BENCH_UPDATE_KEYS:-4096}
+STARTUP_RUNS=${BENCH_STARTUP_RUNS:-20}
+RSS_ITEMS=${BENCH_RSS_ITEMS:-100000}
+DDBD_THREADS=${BENCH_DDBD_THREADS:-}
+TARGETS=${BENCH_TARGETS:-ddbd dynalite nginx}
+WORKLOADS=${BENCH_WORKLOADS:-put get update contended}
+DDBD_BIN=${DDBD_BIN:-$REPO/build/ddbd}
+TABLE=bench
+TOOL="$BENCH_DIR/tool.mjs"
+DYNALITE_CLI="$BENCH_DIR/node_modules/dynalite/cli.js"
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ---- prerequisites ------------------------------------------------------------------------------
+command -v node >/dev/null || die "node is required (Debian: apt-get install nodejs npm)"
+[[ -x "$DDBD_BIN" ]] || die "$DDBD_BIN not found: build ddbd first (cmake -B build -G Ninja && ninja -C build)"
+
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) == 0 ]] || SUDO=sudo
+  log "installing ${missing[*]} (apt-get)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
+if [[ ! -f "$DYNALITE_CLI" ]]; then
+  log "installing dynalite (npm ci in bench/)"
+  (cd "$BENCH_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# ---- process bookkeeping --------------------------------------------------------------------------
+WORK=$(mktemp -d /tmp/ddbd-bench.XXXXXX)
+PIDS=()
+
+stop_pid() {
+  local pid=$1
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+  forget_pid "$pid"
+}
+
+forget_pid() {
+  local p keep=()
+  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'log interrupted; exit 130' INT TERM
+
+# start_bg LOG CMD...: runs CMD in the background, records its pid in LAST_PID and PIDS.
+start_bg() {
+  local logfile=$1
+  shift
+  "$@" >"$logfile" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+# waited OUT CMD...: runs CMD (stdout to OUT, stderr to $WORK/last.err) as a tracked background
+# child and waits for it. Bash runs an INT/TERM trap only after a foreground command ends (and
+# wrk even treats Ctrl-C as "stop and report"), but `wait` returns at once, so an interrupt stops
+# the script and the trap stops the child.
+waited() {
+  local out=$1 pid rc=0
+  shift
+  "$@" >"$out" 2>"$WORK/last.err" &
+  pid=$!
+  PIDS+=("$pid")
+  wait "$pid" || rc=$?
+  forget_pid "$pid"
+  if ((rc != 0)); then cat "$WORK/last.err" >&2; fi
+  return $rc
+}
+
+# tool ARGS...: runs tool.mjs through waited, bounded by timeout; its output is left in
+# $WORK/tool.out (read with tool_out). Not in $(...): a subshell would hide the child from the trap.
+tool() {
+  waited "$WORK/tool.out" timeout 900 node "$TOOL" "$@" || die "tool.mjs $1 failed"
+}
+tool_out() { cat "$WORK/tool.out"; }
+
+write_nginx_conf() {
+  local port=$1 dir="$WORK/nginx"
+  mkdir -p "$dir/tmp"
+  cat >"$dir/nginx.conf" <<EOF
+# Written by bench/run.sh: the fixed reply that is this machine's HTTP ceiling.
+worker_processes $NGINX_WORKERS;
+daemon off;
+master_process on;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_timeout 75s;
+  keepalive_requests 1000000000;
+  client_body_buffer_size 64k;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    location / {
+      default_type application/x-amz-json-1.0;
+      return 200 '{}';
+    }
+  }
+}
+EOF
+}
+
+# start_target TARGET [persistent-dir]: starts a server on a free port; sets SRV_PID and SRV_URL.
+start_target() {
+  local target=$1 datadir=${2:-} port
+  tool free-port
+  port=$(tool_out)
+  SRV_URL="http://127.0.0.1:$port"
+  case $target in
+    ddbd)
+      local args=(--port "$port")
+      if [[ -n $datadir ]]; then args+=(--db-path "$datadir"); else args+=(--in-memory); fi
+      [[ -n $DDBD_THREADS ]] && args+=(--threads "$DDBD_THREADS")
+      start_bg "$WORK/ddbd.log" "$DDBD_BIN" "${args[@]}"
+      ;;
+    dynalite)
+      local args=(--port "$port" --host 127.0.0.1 --createTableMs 0 --deleteTableMs 0 --updateTableMs 0)
+      [[ -n $datadir ]] && args+=(--path "$datadir")
+      start_bg "$WORK/dynalite.log" node "$DYNALITE_CLI" "${args[@]}"
+      ;;
+    nginx)
+      write_nginx_conf "$port"
+      start_bg "$WORK/nginx.log" "$NGINX_BIN" -p "$WORK/nginx/" -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf"
+      ;;
+  esac
+  SRV_PID=$LAST_PID
+  waited /dev/null timeout 60 node "$TOOL" wait "$SRV_URL" 20000 ||
+    { cat "$WORK/$target.log" >&2 || true; die "$target did not start"; }
+}
+
+rss_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+
+META="$WORK/meta.tsv"
+meta() { printf '%s\t%s\n' "$1" "$2" >>"$META"; }
+
+RESULTS_DIR="$BENCH_DIR/results"
+mkdir -p "$RESULTS_DIR"
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+
+export LUA_PATH="$BENCH_DIR/wrk/?.lua;;"
+export BENCH_TABLE=$TABLE BENCH_GET_ITEMS=$GET_ITEMS BENCH_HOT_KEYS=$HOT_KEYS BENCH_THREADS=$THREADS \
+  BENCH_UPDATE_KEYS=$UPDATE_KEYS
+
+# run_wrk TARGET WORKLOAD: a warm-up, then the measured run; appends one line to $RESULTS.
+run_wrk() {
+  local target=$1 workload=$2 script="$BENCH_DIR/wrk/$2.lua" out line extra="" before after
+  if ((WARMUP > 0)); then
+    BENCH_RUN_ID="w$RANDOM$RANDOM" waited /dev/null timeout $((WARMUP + 30)) \
+      wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 5s -s "$script" "$SRV_URL" ||
+      die "wrk warm-up failed: $target $workload"
+  fi
+  if [[ $workload == contended && $target != nginx ]]; then
+    tool hot-sum "$SRV_URL" "$TABLE" "$HOT_KEYS"
+    before=$(tool_out)
+  fi
+  BENCH_RUN_ID="m$RANDOM$RANDOM" waited "$WORK/wrk.out" timeout $((SECS + 60)) \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECS}s" --timeout 5s -s "$script" "$SRV_URL" ||
+    die "wrk failed: $target $workload"
+  [[ -s "$WORK/last.err" ]] && sed 's/^/  wrk: /' "$WORK/last.err" >&2
+  kill -0 "$SRV_PID" 2>/dev/null || { cat "$WORK/$target.log" >&2 || true; die "$target died during $workload"; }
+  line=$(sed -n 's/^BENCH_RESULT //p' "$WORK/wrk.out")
+  [[ -n $line ]] || { cat "$WORK/wrk.out" >&2; die "no result from wrk: $target $workload"; }
+  if [[ -n ${before:-} ]]; then
+    tool hot-sum "$SRV_URL" "$TABLE" "$HOT_KEYS"
+    after=$(tool_out)
+    extra=" versions=$((after - before))"
+  fi
+  printf '%s\t%s\t%s%s\n' "$target" "$workload" "$line" "$extra" >>"$RESULTS"
+  log "$target $workload: $(grep -o 'rps=[0-9.]*' <<<"$line") $(grep -o 'p99_us=[0-9]*' <<<"$line")$extra"
+}
+
+# ---- throughput and latency -----------------------------------------------------------------------
+meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+meta command "$COMMAND"
+meta cpus "$(nproc)"
+meta cpuModel "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+meta memory "$(awk '/^MemTotal/ { printf "%.1f GB RAM", $2 / 1048576 }' /proc/meminfo)"
+meta loadavg "$(cut -d' ' -f1-3 /proc/loadavg)"
+meta seconds "$SECS"
+meta warmup "$WARMUP"
+meta wrkThreads "$THREADS"
+meta connections "$CONNECTIONS"
+meta hotKeys "$HOT_KEYS"
+meta nginxWorkers "$NGINX_WORKERS"
+meta ddbdVersion "$("$DDBD_BIN" --version 2>&1 | awk '{ print $NF; exit }')"
+meta ddbdArgs "in memory, ${DDBD_THREADS:-default} I/O threads"
+meta dynaliteVersion "$(node -p "require('$BENCH_DIR/node_modules/dynalite/package.json').version")"
+meta nodeVersion "$(node --version)"
+meta nginxVersion "$("$NGINX_BIN" -v 2>&1 | sed 's/.*nginx\///')"
+meta startupRuns "$STARTUP_RUNS"
+meta rssItems "$RSS_ITEMS"
+
+log "work dir $WORK; ${SECS}s per run, ${WARMUP}s warm-up, wrk -t$THREADS -c$CONNECTIONS; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for target in $TARGETS; do
+  start_target "$target"
+  if [[ $target != nginx ]]; then
+    sleep 1
+    meta "rss.$target.idleKb" "$(rss_kb "$SRV_PID" VmRSS)"
+    tool setup "$SRV_URL" "$TABLE" "$GET_ITEMS" "$HOT_KEYS"
+  fi
+  for workload in $WORKLOADS; do run_wrk "$target" "$workload"; done
+  stop_pid "$SRV_PID"
+done
+
+# ---- startup time -------------------------------------------------------------------------------
+if [[ -z ${BENCH_SKIP_STARTUP:-} ]]; then
+  tool spawn-baseline "$STARTUP_RUNS"
+  meta startup.baseline "$(tool_out)"
+  log "startup: ddbd x$STARTUP_RUNS"
+  tool startup "$STARTUP_RUNS" "$DDBD_BIN" --port '{PORT}' --in-memory
+  meta startup.ddbd "$(tool_out)"
+  log "startup: dynalite x$STARTUP_RUNS"
+  tool startup "$STARTUP_RUNS" node "$DYNALITE_CLI" --port '{PORT}' --host 127.0.0.1
+  meta startup.dynalite "$(tool_out)"
+fi
+
+# ---- RSS after RSS_ITEMS items, persistent mode ----------------------------------------------------
+if [[ -z ${BENCH_SKIP_RSS:-} ]]; then
+  for target in ddbd dynalite; do
+    datadir="$WORK/$target-data"
+    mkdir -p "$datadir"
+    start_target "$target" "$datadir"
+    tool create-table "$SRV_URL" "$TABLE"
+    log "loading $RSS_ITEMS items into $target (persistent)"
+    tool load "$SRV_URL" "$TABLE" "$RSS_ITEMS" rss 32
+    secs=$(tool_out)
+    sleep 2
+    meta "rss.$target.loadedKb" "$(rss_kb "$SRV_PID" VmRSS)"
+    meta "rss.$target.loadedHwmKb" "$(rss_kb "$SRV_PID" VmHWM)"
+    meta "rss.$target.loadSeconds" "$secs"
+    stop_pid "$SRV_PID"
+  done
+fi
+
+cp "$RESULTS" "$RESULTS_DIR/latest.tsv"
+tool report "$RESULTS" "$META"
+cp "$WORK/tool.out" "$RESULTS_DIR/latest.md"
+echo
+cat "$RESULTS_DIR/latest.md"
+log "written to bench/results/latest.md"

@@ -1,0 +1,372 @@
+// Helper for bench/run.sh: raw-HTTP DynamoDB calls (no SDK, fake SigV4 header: neither ddbd nor
+// dynalite verifies signatures), table set-up and preloading, startup-time measurement and the
+// markdown report. Node built-ins only.
+//
+//   node tool.mjs free-port
+//   node tool.mjs wait <endpoint> [timeoutMs]
+//   node tool.mjs setup <endpoint> <table> <getItems> <hotKeys>
+//   node tool.mjs load <endpoint> <table> <count> <prefix> <concurrency>
+//   node tool.mjs startup <runs> <cmd> [args...]      ({PORT} in args is replaced by a free port)
+//   node tool.mjs hot-sum <endpoint> <table> <hotKeys>
+//   node tool.mjs spawn-baseline [runs]
+//   node tool.mjs report <results.tsv> <meta.json>
+import http from 'node:http';
+import net from 'node:net';
+import fs from 'node:fs';
+import { spawn } from 'node:child_process';
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function amzDate() {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+// One DynamoDB call. Resolves {status, body}; rejects only on socket errors.
+export function call(endpoint, op, payload, { timeoutMs = 10000, keepAlive = true } = {}) {
+  const url = new URL(endpoint);
+  const body = Buffer.from(JSON.stringify(payload));
+  const date = amzDate();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/',
+        agent: keepAlive ? agent : false,
+        headers: {
+          'Content-Type': 'application/x-amz-json-1.0',
+          'Content-Length': body.length,
+          'X-Amz-Target': `DynamoDB_20120810.${op}`,
+          'X-Amz-Date': date,
+          Authorization:
+            `AWS4-HMAC-SHA256 Credential=AKIDBENCHMARK/${date.slice(0, 8)}/us-east-1/dynamodb/aws4_request, ` +
+            `SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
+        },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function must(endpoint, op, payload) {
+  const { status, body } = await call(endpoint, op, payload);
+  if (status !== 200) throw new Error(`${op} -> ${status} ${body}`);
+  return JSON.parse(body);
+}
+
+// The same ~200-byte item shape the wrk scripts write (DynamoDB size: names + values).
+export const PAYLOAD = 'x'.repeat(150);
+function item(pk, version) {
+  return {
+    pk: { S: pk },
+    version: { N: String(version) },
+    name: { S: 'bench item' },
+    payload: { S: PAYLOAD },
+  };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitReady(endpoint, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { status } = await call(endpoint, 'ListTables', {}, { timeoutMs: 1000, keepAlive: false });
+      if (status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${endpoint} not ready after ${timeoutMs} ms`);
+    await sleep(1);
+  }
+}
+
+async function createTable(endpoint, table) {
+  await must(endpoint, 'CreateTable', {
+    TableName: table,
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
+  for (let i = 0; i < 3000; i++) {
+    const d = await must(endpoint, 'DescribeTable', { TableName: table });
+    if (d.Table.TableStatus === 'ACTIVE') return;
+    await sleep(10);
+  }
+  throw new Error(`table ${table} never became ACTIVE`);
+}
+
+async function load(endpoint, table, count, makeKey, concurrency, version = 0) {
+  let next = 0;
+  async function worker() {
+    while (next < count) {
+      const i = next++;
+      await must(endpoint, 'PutItem', { TableName: table, Item: item(makeKey(i), version) });
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+// Spawn -> first successful ListTables, measured here so the bash side adds no noise. The
+// child is stopped (SIGTERM, then SIGKILL) before the next run.
+async function startup(runs, cmd, args) {
+  const times = [];
+  const children = new Set();
+  const killAll = () => children.forEach((c) => c.kill('SIGKILL'));
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+  for (let r = 0; r < runs; r++) {
+    const port = await freePort();
+    const argv = args.map((a) => a.replaceAll('{PORT}', String(port)));
+    const endpoint = `http://127.0.0.1:${port}`;
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, argv, { stdio: 'ignore' });
+    children.add(child);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    let died = false;
+    exited.then(() => (died = true));
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      try {
+        const { status } = await call(endpoint, 'ListTables', {}, { timeoutMs: 2000, keepAlive: false });
+        if (status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (died) throw new Error(`${cmd} exited before answering`);
+      if (Date.now() > deadline) throw new Error(`${cmd} did not answer within 20 s`);
+      await new Promise((r) => setImmediate(r));
+    }
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(t);
+    children.delete(child);
+  }
+  times.sort((a, b) => a - b);
+  const median = times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
+  return { runs, median_ms: median, min_ms: times[0], max_ms: times[times.length - 1] };
+}
+
+// ------------------------------------------------------------------------------------------
+// Report: results.tsv has one wrk result per line: target, workload, then key=value pairs
+// printed by the Lua done() hook.
+
+function parseResults(file) {
+  const rows = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const [target, workload, ...kv] = line.split('\t');
+    const r = { target, workload };
+    for (const pair of kv.join(' ').split(/\s+/)) {
+      const [k, v] = pair.split('=');
+      if (k) r[k] = Number(v);
+    }
+    rows.push(r);
+  }
+  return rows;
+}
+
+const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const fmtMs = (us) => (Number.isFinite(us) ? (us / 1000).toFixed(2) : 'n/a');
+
+// meta.tsv: "key<TAB>value" lines from run.sh; dotted keys nest, JSON values are parsed, numeric
+// strings become numbers.
+function readMeta(file) {
+  const meta = {};
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab < 0) continue;
+    const path = line.slice(0, tab).split('.');
+    let value = line.slice(tab + 1);
+    if (value.startsWith('{')) value = JSON.parse(value);
+    else if (value !== '' && Number.isFinite(Number(value))) value = Number(value);
+    let o = meta;
+    for (const k of path.slice(0, -1)) o = o[k] ??= {};
+    o[path[path.length - 1]] = value;
+  }
+  return meta;
+}
+
+function report(resultsFile, metaFile) {
+  const meta = readMeta(metaFile);
+  const rows = parseResults(resultsFile);
+  const workloads = [
+    ['put', 'PutItem, distinct keys'],
+    ['get', 'GetItem, preloaded keys'],
+    ['update', 'UpdateItem + version condition, distinct keys'],
+    ['contended', `UpdateItem + version condition, ${meta.hotKeys} hot keys`],
+  ];
+  const out = [];
+  out.push(`# ddbd benchmark — ${meta.date}`);
+  out.push('');
+  out.push(`Command: \`${meta.command}\``);
+  out.push('');
+  out.push(
+    `Machine: ${meta.cpus} CPU(s) (${meta.cpuModel}), ${meta.memory}. **wrk and the server share these cores** ` +
+      '(loopback, keep-alive), so absolute numbers are lower than on separate machines; the ratio to ' +
+      'the nginx ceiling measured in the same run is the comparable figure. ' +
+      `Load average at the start: ${meta.loadavg}.`,
+  );
+  out.push('');
+  out.push(
+    `Load: wrk ${meta.wrkThreads} threads, ${meta.connections} connections, ${meta.seconds} s per run ` +
+      `(after a ${meta.warmup} s warm-up of the same workload). Servers: ddbd ${meta.ddbdVersion} ` +
+      `(${meta.ddbdArgs}), dynalite ${meta.dynaliteVersion} (in memory, node ${meta.nodeVersion}), ` +
+      `nginx ${meta.nginxVersion} (worker_processes ${meta.nginxWorkers}, \`return 200 '{}'\`).`,
+  );
+  out.push('');
+  out.push('| workload | server | req/s | p50 ms | p99 ms | vs nginx | responses |');
+  out.push('| --- | --- | ---: | ---: | ---: | ---: | --- |');
+  for (const [w, label] of workloads) {
+    const ceiling = rows.find((r) => r.target === 'nginx' && r.workload === w);
+    for (const target of ['ddbd', 'dynalite', 'nginx']) {
+      const r = rows.find((x) => x.target === target && x.workload === w);
+      if (!r) continue;
+      const ratio = ceiling && ceiling.rps ? `${((100 * r.rps) / ceiling.rps).toFixed(0)} %` : 'n/a';
+      const parts = [];
+      if (w === 'contended' && target !== 'nginx') {
+        const wins = r.ok - (r.reads || 0);
+        parts.push(`wins ${fmtInt(wins)}`, `conflicts ${fmtInt(r.ccf)}`);
+        if (r.reads) parts.push(`re-reads ${fmtInt(r.reads)}`);
+        if (Number.isFinite(r.versions)) {
+          // wrk stops counting with requests still in flight, so versions may exceed the
+          // counted wins by at most the number of connections; less would be a lost update.
+          const extra = r.versions - wins;
+          if (extra < 0 || extra > meta.connections) parts.push(`**versions +${fmtInt(r.versions)} ≠ wins: lost updates?**`);
+          else parts.push(`versions +${fmtInt(r.versions)} (= wins${extra ? ` + ${extra} in flight` : ''})`);
+        }
+      } else {
+        parts.push(`200: ${fmtInt(r.ok)}`);
+        if (r.ccf) parts.push(`conflicts ${fmtInt(r.ccf)}`);
+      }
+      if (w === 'get' && target !== 'nginx' && r.miss) parts.push(`**misses ${fmtInt(r.miss)}**`);
+      if (r.bad) parts.push(`**other 4xx ${fmtInt(r.bad)}**`);
+      if (r.s5xx) parts.push(`**5xx ${fmtInt(r.s5xx)}**`);
+      const sockErr = (r.err_connect || 0) + (r.err_read || 0) + (r.err_write || 0) + (r.err_timeout || 0);
+      if (sockErr) parts.push(`**socket errors ${fmtInt(sockErr)}**`);
+      out.push(
+        `| ${label} | ${target} | ${fmtInt(r.rps)} | ${fmtMs(r.p50_us)} | ${fmtMs(r.p99_us)} | ${ratio} | ${parts.join(', ')} |`,
+      );
+    }
+  }
+  out.push('');
+  out.push(
+    'Contended: each wrk thread keeps the last version it saw per hot key and sends ' +
+      '`#v = :expected` with `ReturnValues: ALL_NEW` and `ReturnValuesOnConditionCheckFailure: ALL_OLD`; ' +
+      'the version in either answer feeds the next attempt. A server that returns no item on a ' +
+      'conflict (dynalite predates the parameter) makes the thread re-read the keys with GetItem ' +
+      '(counted as re-reads; wins = 200s minus re-reads).',
+  );
+  out.push('');
+  out.push('| server | startup median (min–max), ms | RSS idle | RSS after ' + fmtInt(meta.rssItems) + ' items (persistent) | peak RSS (VmHWM) | load rate |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const target of ['ddbd', 'dynalite']) {
+    const s = meta.startup?.[target];
+    const m = meta.rss?.[target] || {};
+    const st = s ? `${s.median_ms.toFixed(1)} (${s.min_ms.toFixed(1)}–${s.max_ms.toFixed(1)})` : 'n/a';
+    const mb = (kb) => (Number.isFinite(kb) ? `${(kb / 1024).toFixed(1)} MB` : 'n/a');
+    const rate = Number.isFinite(m.loadSeconds) ? `${fmtInt(meta.rssItems / m.loadSeconds)} items/s` : 'n/a';
+    out.push(`| ${target} | ${st} | ${mb(m.idleKb)} | ${mb(m.loadedKb)} | ${mb(m.loadedHwmKb)} | ${rate} |`);
+  }
+  out.push('');
+  out.push(
+    `Startup: spawn → first successful ListTables (HTTP polled from node), ${meta.startupRuns} runs; ` +
+      `spawning /bin/true from the same harness takes ${meta.startup?.baseline ? meta.startup.baseline.median_ms.toFixed(1) : 'n/a'} ms (median), included in the figures. ` +
+      'RSS idle: VmRSS ~1 s after start (in memory). Persistent: `--db-path` / `--path` in a temp dir, ' +
+      `${fmtInt(meta.rssItems)} PutItems of ~200 bytes (32 concurrent), VmRSS read ~2 s after the load.`,
+  );
+  return out.join('\n') + '\n';
+}
+
+// ------------------------------------------------------------------------------------------
+
+const [cmd, ...args] = process.argv.slice(2);
+try {
+  switch (cmd) {
+    case 'free-port':
+      console.log(await freePort());
+      break;
+    case 'wait':
+      await waitReady(args[0], Number(args[1] || 20000));
+      break;
+    case 'setup': {
+      const [endpoint, table, getItems, hotKeys] = args;
+      await createTable(endpoint, table);
+      await load(endpoint, table, Number(getItems), (i) => `item-${i}`, 32, 1);
+      await load(endpoint, table, Number(hotKeys), (i) => `hot-${i}`, 16, 0);
+      break;
+    }
+    case 'load': {
+      const [endpoint, table, count, prefix, concurrency] = args;
+      const t0 = process.hrtime.bigint();
+      await load(endpoint, table, Number(count), (i) => `${prefix}-${i}`, Number(concurrency), 1);
+      console.log((Number(process.hrtime.bigint() - t0) / 1e9).toFixed(3));
+      break;
+    }
+    case 'hot-sum': {
+      // Sum of the hot keys' versions: every win added exactly 1, so this must equal the wins
+      // (plus at most the requests still in flight when wrk stopped counting).
+      const [endpoint, table, hotKeys] = args;
+      let sum = 0;
+      for (let i = 0; i < Number(hotKeys); i++) {
+        const out = await must(endpoint, 'GetItem', { TableName: table, Key: { pk: { S: `hot-${i}` } }, ConsistentRead: true });
+        sum += Number(out.Item.version.N);
+      }
+      console.log(sum);
+      break;
+    }
+    case 'create-table':
+      await createTable(args[0], args[1]);
+      break;
+    case 'startup':
+      console.log(JSON.stringify(await startup(Number(args[0]), args[1], args.slice(2))));
+      break;
+    case 'spawn-baseline': {
+      // How long spawning a trivial process takes from here (spawn -> exit), for context.
+      const runs = Number(args[0] || 20);
+      const times = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = process.hrtime.bigint();
+        await new Promise((resolve) => spawn('/bin/true', [], { stdio: 'ignore' }).on('exit', resolve));
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+      times.sort((a, b) => a - b);
+      console.log(JSON.stringify({ runs, median_ms: times[Math.floor(runs / 2)], min_ms: times[0], max_ms: times[runs - 1] }));
+      break;
+    }
+    case 'report':
+      process.stdout.write(report(args[0], args[1]));
+      break;
+    default:
+      console.error('usage: see the header of tool.mjs');
+      process.exit(2);
+  }
+} catch (err) {
+  console.error(`tool.mjs ${cmd}: ${err.message}`);
+  process.exit(1);
+} finally {
+  agent.destroy();
+}
