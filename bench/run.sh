@@ -40,7 +40,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
 
 # The command line as given, for the report (before anything below exports variables).
-COMMAND="$(env | grep -E '^(BENCH_|DDBD_BIN=)' | sort | tr '\n' ' ')bench/run.sh"
+# (grep finds nothing when no BENCH_ variable is set: that must not end the script.)
+COMMAND="$({ env | grep -E '^(BENCH_|DDBD_BIN=)' || true; } | sort | tr '\n' ' ')bench/run.sh"
 
 SECS=${BENCH_SECONDS:-10}
 WARMUP=${BENCH_WARMUP:-2}

@@ -303,14 +303,29 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+// One io_context per I/O thread, each run by exactly one thread: a connection lives on one
+// context for its whole life, so nothing is shared between threads on the request path and no
+// thread has to wake another (measured: cross-thread wake-ups were the largest cost of a shared
+// io_context; docs/performance.md).
 struct HttpServer::Impl {
-  Impl(const ServerOptions& o, api::wire::Dispatcher& d)
-      : options(o), shared{options, d, {}}, acceptor(ioc), signals(ioc, SIGINT, SIGTERM) {}
+  using WorkGuard = net::executor_work_guard<net::io_context::executor_type>;
+
+  Impl(const ServerOptions& o, api::wire::Dispatcher& d) : options(o), shared{options, d, {}} {
+    unsigned n = options.threads ? options.threads : std::thread::hardware_concurrency();
+    if (n == 0) n = 1;
+    for (unsigned i = 0; i < n; ++i) {
+      contexts.push_back(std::make_unique<net::io_context>(1));
+      guards.emplace_back(contexts.back()->get_executor());
+    }
+    acceptor.emplace(*contexts[0]);
+    signals.emplace(*contexts[0], SIGINT, SIGTERM);
+  }
 
   void Accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    net::io_context& target = *contexts[next_context++ % contexts.size()];
+    acceptor->async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
-        if (!acceptor.is_open()) return;  // shutting down
+        if (!acceptor->is_open()) return;  // shutting down
       } else {
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
@@ -332,18 +347,31 @@ struct HttpServer::Impl {
   void Shutdown() {
     shared.stopping = true;
     beast::error_code ignored;
-    acceptor.close(ignored);
-    std::lock_guard lock(sessions_mu);
-    for (auto& w : sessions) {
-      if (auto s = w.lock()) s->Stop();
+    acceptor->close(ignored);
+    signals->cancel(ignored);
+    {
+      std::lock_guard lock(sessions_mu);
+      for (auto& w : sessions) {
+        if (auto s = w.lock()) s->Stop();
+      }
     }
+    for (auto& g : guards) g.reset();  // each context ends when its connections have closed
+  }
+
+  bool AllStopped() const {
+    for (const auto& c : contexts) {
+      if (!c->stopped()) return false;
+    }
+    return true;
   }
 
   ServerOptions options;
   Shared shared;
-  net::io_context ioc;
-  tcp::acceptor acceptor;
-  net::signal_set signals;
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<WorkGuard> guards;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<net::signal_set> signals;
+  size_t next_context = 0;  // used only on contexts[0]
   std::mutex sessions_mu;
   std::vector<std::weak_ptr<Session>> sessions;
   size_t live_hint = 0;
@@ -360,7 +388,7 @@ unsigned short HttpServer::Listen() {
   auto address = net::ip::make_address(impl_->options.host, ec);
   if (ec) throw std::runtime_error("invalid --host address: " + impl_->options.host);
   tcp::endpoint endpoint(address, impl_->options.port);
-  auto& acceptor = impl_->acceptor;
+  auto& acceptor = *impl_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
@@ -374,23 +402,23 @@ unsigned short HttpServer::Listen() {
 
 void HttpServer::Run() {
   Impl& impl = *impl_;
-  impl.signals.async_wait([&impl](beast::error_code ec, int) {
+  impl.signals->async_wait([&impl](beast::error_code ec, int) {
     if (ec) return;
     impl.Shutdown();
     // A safety net: connections that do not finish within 5 s are cut.
     impl.watchdog = std::thread([&impl] {
-      for (int i = 0; i < 50 && !impl.ioc.stopped(); ++i) {
+      for (int i = 0; i < 50 && !impl.AllStopped(); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
-      impl.ioc.stop();
+      for (auto& c : impl.contexts) c->stop();
     });
   });
   impl.Accept();
-  unsigned threads = impl.options.threads ? impl.options.threads : std::thread::hardware_concurrency();
-  if (threads == 0) threads = 1;
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&impl] { impl.ioc.run(); });
-  impl.ioc.run();
+  for (size_t i = 1; i < impl.contexts.size(); ++i) {
+    pool.emplace_back([&impl, i] { impl.contexts[i]->run(); });
+  }
+  impl.contexts[0]->run();
   for (auto& t : pool) t.join();
   if (impl.watchdog.joinable()) impl.watchdog.join();
 }

@@ -101,6 +101,7 @@ struct PathValueAction {  // ADD and DELETE
 };
 
 struct UpdateExpression {
+  bool legacy = false;  // built from AttributeUpdates: type errors use the legacy wording
   std::vector<SetAction> set;
   std::vector<Path> remove;
   std::vector<PathValueAction> add;

@@ -187,10 +187,11 @@ bool PrefixOf(const Path& a, const Path& b) {
 }  // namespace
 
 storage::Item ApplyUpdate(const UpdateExpression& update, storage::Item item) {
-  const storage::Item original = item;
+  // Every SET value is computed before anything changes, so they all see the original item;
+  // ADD/DELETE/REMOVE paths never overlap a SET path (CheckPathsDisjoint), so no copy is needed.
   std::vector<AttributeValue> values;
   values.reserve(update.set.size());
-  for (const auto& a : update.set) values.push_back(Compute(a.value, original));
+  for (const auto& a : update.set) values.push_back(Compute(a.value, item));
   // Elements set past the end of a list are appended in index order, whatever the text order.
   std::vector<size_t> order(update.set.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -198,6 +199,10 @@ storage::Item ApplyUpdate(const UpdateExpression& update, storage::Item item) {
     return update.set[a].path.elements.back().index < update.set[b].path.elements.back().index;
   });
   for (size_t i : order) Slot(item, update.set[i].path) = std::move(values[i]);
+  auto type_error = [&] {
+    return update.legacy ? ApiError::Validation("Type mismatch for attribute to update")
+                         : WrongType();
+  };
   for (const auto& a : update.add) {
     const AttributeValue& v = std::get<ValueRef>(a.value.v).value;
     AttributeValue* cur = Existing(item, a.path);
@@ -205,7 +210,7 @@ storage::Item ApplyUpdate(const UpdateExpression& update, storage::Item item) {
       Slot(item, a.path) = v;
       continue;
     }
-    if (cur->type() != v.type()) throw WrongType();
+    if (cur->type() != v.type()) throw type_error();
     if (auto* n = cur->get_if<Number>()) {
       *n = Checked(Number::Add(*n, *v.get_if<Number>()));
     } else if (auto* ss = cur->get_if<storage::StringSet>()) {
@@ -215,14 +220,14 @@ storage::Item ApplyUpdate(const UpdateExpression& update, storage::Item item) {
     } else if (auto* bs = cur->get_if<storage::BinarySet>()) {
       Union(bs->members, v.get_if<storage::BinarySet>()->members);
     } else {
-      throw WrongType();
+      throw type_error();
     }
   }
   for (const auto& a : update.del) {
     const AttributeValue& v = std::get<ValueRef>(a.value.v).value;
     AttributeValue* cur = Existing(item, a.path);
     if (!cur) continue;
-    if (cur->type() != v.type()) throw WrongType();
+    if (cur->type() != v.type()) throw type_error();
     if (auto* ss = cur->get_if<storage::StringSet>()) {
       Difference(ss->members, v.get_if<storage::StringSet>()->members);
     } else if (auto* ns = cur->get_if<storage::NumberSet>()) {

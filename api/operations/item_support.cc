@@ -115,8 +115,9 @@ void CheckItemSize(const storage::Item& item) {
 
 PreparedExpressions PrepareExpressions(const ExpressionParams& p) {
   std::vector<std::string> expression_params;
-  if (p.condition_expression) expression_params.push_back("ConditionExpression");
+  // The service lists them in this order.
   if (p.update_expression) expression_params.push_back("UpdateExpression");
+  if (p.condition_expression) expression_params.push_back("ConditionExpression");
   if (p.projection_expression) expression_params.push_back("ProjectionExpression");
   if (!p.legacy.empty() && !expression_params.empty()) {
     auto join = [](const std::vector<std::string>& v) {
@@ -157,6 +158,12 @@ PreparedExpressions PrepareExpressions(const ExpressionParams& p) {
     }
   }
   PreparedExpressions out;
+  if (expression_params.empty()) {
+    if (p.expected) out.condition = ConditionFromExpected(*p.expected, p.conditional_operator);
+    if (p.attribute_updates) out.update = UpdateFromAttributeUpdates(*p.attribute_updates);
+    if (p.names) throw ApiError::Validation("ExpressionAttributeNames can only be specified when using expressions");
+    return out;
+  }
   expressions::Resolver resolver(p.names ? &*p.names : nullptr, p.values ? &*p.values : nullptr);
   if (p.update_expression) {
     out.update = expressions::ParseUpdate(*p.update_expression);

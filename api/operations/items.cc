@@ -19,14 +19,6 @@ void CheckReturnValuesAllOldOrNone(const std::string& rv) {
   }
 }
 
-// Legacy parameters ddbd does not implement: refuse them plainly rather than ignore them.
-void RejectLegacy(const ExpressionParams& p) {
-  if (!p.legacy.empty()) {
-    throw ApiError::Validation("ddbd does not support the legacy parameter " + p.legacy.front() +
-                               " yet; use the expression parameters instead");
-  }
-}
-
 // Runs decide under Mutate. ApiErrors thrown by the decide logic are carried out of the store
 // (which never sees an exception) and rethrown here.
 template <typename Fn>
@@ -57,7 +49,6 @@ ApiError ConditionFailed(const std::string& rvoccf, const std::optional<Item>& o
 ItemResponse PutItem(Context& ctx, const PutItemRequest& req) {
   CheckReturnValuesAllOldOrNone(req.return_values);
   PreparedExpressions expr = PrepareExpressions(req.expr);
-  RejectLegacy(req.expr);
   storage::TablePtr table = RequireTable(ctx, req.table_name);
   storage::PrimaryKey key = KeyFromItem(table->info(), req.item);
   CheckItemSize(req.item);
@@ -109,7 +100,6 @@ ItemResponse GetItem(Context& ctx, const GetItemRequest& req) {
 ItemResponse DeleteItem(Context& ctx, const DeleteItemRequest& req) {
   CheckReturnValuesAllOldOrNone(req.return_values);
   PreparedExpressions expr = PrepareExpressions(req.expr);
-  RejectLegacy(req.expr);
   storage::TablePtr table = RequireTable(ctx, req.table_name);
   storage::PrimaryKey key = KeyFromKeyParam(table->info(), req.key);
 
@@ -132,7 +122,6 @@ ItemResponse DeleteItem(Context& ctx, const DeleteItemRequest& req) {
 
 ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
   PreparedExpressions expr = PrepareExpressions(req.expr);
-  RejectLegacy(req.expr);
   storage::TablePtr table = RequireTable(ctx, req.table_name);
   const storage::TableInfo& info = table->info();
   storage::PrimaryKey key = KeyFromKeyParam(info, req.key);
@@ -148,21 +137,23 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
     }
   }
 
+  const std::string& rv = req.return_values;
+  const bool keep_new = rv == "ALL_NEW" || rv == "UPDATED_NEW";
   Item new_item;
   auto result = MutateOrThrow(ctx, *table, key, [&](const Item* current) {
     if (expr.condition && !expressions::EvaluateCondition(*expr.condition, current)) {
       return Decision::Fail();
     }
     Item base = current ? *current : KeyItem(info, key);
-    new_item = expr.update ? expressions::ApplyUpdate(*expr.update, std::move(base)) : std::move(base);
-    CheckItemSize(new_item);
-    return Decision::Put(new_item);
+    Item updated = expr.update ? expressions::ApplyUpdate(*expr.update, std::move(base)) : std::move(base);
+    CheckItemSize(updated);
+    if (keep_new) new_item = updated;  // only copied when the response needs it
+    return Decision::Put(std::move(updated));
   });
   if (result.outcome == Decision::Kind::kFail) {
     throw ConditionFailed(req.return_values_on_condition_check_failure, result.old_item);
   }
   ItemResponse out;
-  const std::string& rv = req.return_values;
   if (rv == "ALL_NEW") {
     out.item = std::move(new_item);
   } else if (rv == "ALL_OLD") {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/expressions/resolve.h"
+#include "api/operations/legacy.h"
 #include "storage/store.h"
 #include "storage/value.h"
 
@@ -93,6 +94,9 @@ struct ExpressionParams {
   std::optional<storage::AttributeMap> values;
   // Legacy (non-expression) parameters present in the request, by wire name.
   std::vector<std::string> legacy;
+  std::optional<ExpectedMap> expected;
+  std::optional<std::string> conditional_operator;
+  std::optional<AttributeUpdateMap> attribute_updates;
   bool update_operation = false;  // UpdateItem: changes one message's wording
 };
 

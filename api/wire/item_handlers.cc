@@ -44,6 +44,56 @@ ExpressionParams ReadExpressions(RequestReader& in, bool condition, bool update,
   for (const char* name : legacy) {
     if (in.Member(name)) p.legacy.push_back(name);
   }
+  if (const rapidjson::Value* expected = condition ? in.Member("Expected") : nullptr) {
+    if (!expected->IsObject()) ThrowWrongJsonType(*expected, "Map");
+    p.expected.emplace();
+    for (const auto& m : expected->GetObject()) {
+      if (!m.value.IsObject()) ThrowWrongJsonType(m.value, "ExpectedAttributeValue");
+      ExpectedAttribute e;
+      for (const auto& f : m.value.GetObject()) {
+        std::string_view field(f.name.GetString(), f.name.GetStringLength());
+        if (f.value.IsNull()) continue;
+        if (field == "Value") {
+          e.value = ParseAttributeValue(f.value);
+        } else if (field == "Exists") {
+          if (!f.value.IsBool()) ThrowWrongJsonType(f.value, "Boolean");
+          e.exists = f.value.GetBool();
+        } else if (field == "ComparisonOperator") {
+          if (!f.value.IsString()) ThrowWrongJsonType(f.value, "String");
+          e.comparison_operator = std::string(f.value.GetString(), f.value.GetStringLength());
+        } else if (field == "AttributeValueList") {
+          if (!f.value.IsArray()) ThrowWrongJsonType(f.value, "List");
+          e.attribute_value_list.emplace();
+          for (const auto& v : f.value.GetArray()) e.attribute_value_list->push_back(ParseAttributeValue(v));
+        }
+      }
+      (*p.expected)[std::string(m.name.GetString(), m.name.GetStringLength())] = std::move(e);
+    }
+  }
+  if (condition) {
+    p.conditional_operator = in.String("ConditionalOperator");
+    in.Enum(p.conditional_operator, "conditionalOperator", "[AND, OR]");
+  }
+  if (const rapidjson::Value* updates = update ? in.Member("AttributeUpdates") : nullptr) {
+    if (!updates->IsObject()) ThrowWrongJsonType(*updates, "Map");
+    p.attribute_updates.emplace();
+    for (const auto& m : updates->GetObject()) {
+      if (!m.value.IsObject()) ThrowWrongJsonType(m.value, "AttributeValueUpdate");
+      AttributeUpdate u;
+      for (const auto& f : m.value.GetObject()) {
+        std::string_view field(f.name.GetString(), f.name.GetStringLength());
+        if (f.value.IsNull()) continue;
+        if (field == "Value") {
+          u.value = ParseAttributeValue(f.value);
+        } else if (field == "Action") {
+          if (!f.value.IsString()) ThrowWrongJsonType(f.value, "String");
+          u.action = std::string(f.value.GetString(), f.value.GetStringLength());
+        }
+      }
+      (*p.attribute_updates)[std::string(m.name.GetString(), m.name.GetStringLength())] = std::move(u);
+    }
+  }
+  in.ThrowIfInvalid();
   p.update_operation = update;
   return p;
 }
@@ -138,7 +188,7 @@ void HandleUpdateItem(Context& ctx, RequestReader& in, JsonWriter& out) {
   req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
   in.ThrowIfInvalid();
   req.expr = ReadExpressions(in, true, true, false,
-                             {"Expected", "ConditionalOperator", "AttributeUpdates"});
+                             {"AttributeUpdates", "Expected", "ConditionalOperator"});
   WriteItemResponse(UpdateItem(ctx, req), "Attributes", out);
 }
 
