@@ -13,6 +13,8 @@ ddbd_install_test_deps
 set +e
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Paths relative to the checkout, so a fresh clone elsewhere (CI) still hits the cache.
+export CCACHE_BASEDIR="$DDBD_ROOT" CCACHE_NOHASHDIR=true
 LOGS=$(mktemp -d /tmp/ddbd-test.XXXXXX)
 PASSED=0
 FAILED=0
