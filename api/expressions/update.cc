@@ -98,28 +98,11 @@ AttributeValue* Parent(storage::Item& item, const Path& path, bool* missing) {
   return cur;
 }
 
-// The slot the path names, created when absent (its parent must exist); for a list index past
-// the end, a new element is appended.
-AttributeValue& Slot(storage::Item& item, const Path& path) {
-  if (path.elements.size() == 1) return item[path.elements[0].name];
-  bool missing;
-  AttributeValue* parent = Parent(item, path, &missing);
-  if (missing) throw InvalidPath();
-  const PathElement& last = path.elements.back();
-  if (last.is_index()) {
-    auto* list = parent->get_if<AttributeList>();
-    if (!list) throw InvalidPath();
-    if (static_cast<size_t>(last.index) >= list->size()) return list->emplace_back();
-    return (*list)[static_cast<size_t>(last.index)];
-  }
-  auto* map = parent->get_if<AttributeMap>();
-  if (!map) throw InvalidPath();
-  return (*map)[last.name];
-}
-
-// The existing value at path, or nullptr (parent must exist when `strict`).
-AttributeValue* Existing(storage::Item& item, const Path& path) {
+// The value the path names. With `create`, an absent one is made (a list index past the end
+// appends); without, absent is nullptr. Either way its parent must exist.
+AttributeValue* Locate(storage::Item& item, const Path& path, bool create) {
   if (path.elements.size() == 1) {
+    if (create) return &item[path.elements[0].name];
     auto it = item.find(path.elements[0].name);
     return it == item.end() ? nullptr : &it->second;
   }
@@ -130,11 +113,13 @@ AttributeValue* Existing(storage::Item& item, const Path& path) {
   if (last.is_index()) {
     auto* list = parent->get_if<AttributeList>();
     if (!list) throw InvalidPath();
-    return static_cast<size_t>(last.index) < list->size() ? &(*list)[static_cast<size_t>(last.index)]
-                                                           : nullptr;
+    auto index = static_cast<size_t>(last.index);
+    if (index < list->size()) return &(*list)[index];
+    return create ? &list->emplace_back() : nullptr;
   }
   auto* map = parent->get_if<AttributeMap>();
   if (!map) throw InvalidPath();
+  if (create) return &(*map)[last.name];
   auto it = map->find(last.name);
   return it == map->end() ? nullptr : &it->second;
 }
@@ -198,16 +183,16 @@ storage::Item ApplyUpdate(const UpdateExpression& update, storage::Item item) {
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return update.set[a].path.elements.back().index < update.set[b].path.elements.back().index;
   });
-  for (size_t i : order) Slot(item, update.set[i].path) = std::move(values[i]);
+  for (size_t i : order) *Locate(item, update.set[i].path, true) = std::move(values[i]);
   auto type_error = [&] {
     return update.legacy ? ApiError::Validation("Type mismatch for attribute to update")
                          : WrongType();
   };
   for (const auto& a : update.add) {
     const AttributeValue& v = std::get<ValueRef>(a.value.v).value;
-    AttributeValue* cur = Existing(item, a.path);
+    AttributeValue* cur = Locate(item, a.path, false);
     if (!cur) {
-      Slot(item, a.path) = v;
+      *Locate(item, a.path, true) = v;
       continue;
     }
     if (cur->type() != v.type()) throw type_error();
@@ -225,7 +210,7 @@ storage::Item ApplyUpdate(const UpdateExpression& update, storage::Item item) {
   }
   for (const auto& a : update.del) {
     const AttributeValue& v = std::get<ValueRef>(a.value.v).value;
-    AttributeValue* cur = Existing(item, a.path);
+    AttributeValue* cur = Locate(item, a.path, false);
     if (!cur) continue;
     if (cur->type() != v.type()) throw type_error();
     if (auto* ss = cur->get_if<storage::StringSet>()) {

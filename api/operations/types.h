@@ -100,13 +100,25 @@ struct ExpressionParams {
   bool update_operation = false;  // UpdateItem: changes one message's wording
 };
 
-struct PutItemRequest {
+// What PutItem, DeleteItem and UpdateItem have in common.
+struct ItemWriteRequest {
   std::string table_name;
-  storage::Item item;
   std::string return_values = "NONE";
   std::string return_values_on_condition_check_failure = "NONE";
   ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
   ExpressionParams expr;
+};
+
+struct PutItemRequest : ItemWriteRequest {
+  storage::Item item;
+};
+
+struct DeleteItemRequest : ItemWriteRequest {
+  storage::Item key;
+};
+
+struct UpdateItemRequest : ItemWriteRequest {
+  storage::Item key;
 };
 
 struct GetItemRequest {
@@ -115,24 +127,6 @@ struct GetItemRequest {
   bool consistent_read = false;
   ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
   std::vector<std::string> attributes_to_get;  // legacy projection of top-level names
-  ExpressionParams expr;
-};
-
-struct DeleteItemRequest {
-  std::string table_name;
-  storage::Item key;
-  std::string return_values = "NONE";
-  std::string return_values_on_condition_check_failure = "NONE";
-  ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
-  ExpressionParams expr;
-};
-
-struct UpdateItemRequest {
-  std::string table_name;
-  storage::Item key;
-  std::string return_values = "NONE";
-  std::string return_values_on_condition_check_failure = "NONE";
-  ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
   ExpressionParams expr;
 };
 

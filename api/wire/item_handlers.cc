@@ -132,17 +132,27 @@ storage::Item RequiredMap(RequestReader& in, const char* member, const char* pat
   return m.value_or(storage::Item{});
 }
 
+// The members every write has, after its table name and item/key; then the expressions.
+void ReadWriteMembers(RequestReader& in, ItemWriteRequest& req, bool update) {
+  req.return_values = ReadReturnValues(in);
+  req.return_values_on_condition_check_failure = ReadReturnValuesOnConditionCheckFailure(in);
+  req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
+  in.ThrowIfInvalid();
+  if (update) {
+    req.expr = ReadExpressions(in, true, true, false,
+                               {"AttributeUpdates", "Expected", "ConditionalOperator"});
+  } else {
+    req.expr = ReadExpressions(in, true, false, false, {"Expected", "ConditionalOperator"});
+  }
+}
+
 }  // namespace
 
 void HandlePutItem(Context& ctx, RequestReader& in, JsonWriter& out) {
   PutItemRequest req;
   req.table_name = in.TableNameForItemOperation();
   req.item = RequiredMap(in, "Item", "item");
-  req.return_values = ReadReturnValues(in);
-  req.return_values_on_condition_check_failure = ReadReturnValuesOnConditionCheckFailure(in);
-  req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
-  in.ThrowIfInvalid();
-  req.expr = ReadExpressions(in, true, false, false, {"Expected", "ConditionalOperator"});
+  ReadWriteMembers(in, req, false);
   WriteItemResponse(PutItem(ctx, req), "Attributes", out);
 }
 
@@ -171,11 +181,7 @@ void HandleDeleteItem(Context& ctx, RequestReader& in, JsonWriter& out) {
   DeleteItemRequest req;
   req.table_name = in.TableNameForItemOperation();
   req.key = RequiredMap(in, "Key", "key");
-  req.return_values = ReadReturnValues(in);
-  req.return_values_on_condition_check_failure = ReadReturnValuesOnConditionCheckFailure(in);
-  req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
-  in.ThrowIfInvalid();
-  req.expr = ReadExpressions(in, true, false, false, {"Expected", "ConditionalOperator"});
+  ReadWriteMembers(in, req, false);
   WriteItemResponse(DeleteItem(ctx, req), "Attributes", out);
 }
 
@@ -183,12 +189,7 @@ void HandleUpdateItem(Context& ctx, RequestReader& in, JsonWriter& out) {
   UpdateItemRequest req;
   req.table_name = in.TableNameForItemOperation();
   req.key = RequiredMap(in, "Key", "key");
-  req.return_values = ReadReturnValues(in);
-  req.return_values_on_condition_check_failure = ReadReturnValuesOnConditionCheckFailure(in);
-  req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
-  in.ThrowIfInvalid();
-  req.expr = ReadExpressions(in, true, true, false,
-                             {"AttributeUpdates", "Expected", "ConditionalOperator"});
+  ReadWriteMembers(in, req, true);
   WriteItemResponse(UpdateItem(ctx, req), "Attributes", out);
 }
 
