@@ -3,7 +3,7 @@
 
 BUILD_PACKAGES=(cmake ninja-build g++ ccache pkg-config libboost1.81-dev rapidjson-dev
                 librocksdb-dev zlib1g-dev)
-TEST_PACKAGES=(catch2 python3 python3-boto3 python3-pytest awscli curl)
+TEST_PACKAGES=(catch2 clang-format python3 python3-boto3 python3-pytest awscli curl)
 
 ddbd_missing_packages() {
   local missing=()

@@ -125,6 +125,17 @@ run_cli() {
   count "aws cli smoke" "${p:-0}" "${f:-0}" "$rc"
 }
 
+note "format (clang-format, .clang-format)"
+unformatted=$(cd "$DDBD_ROOT" && find storage api server testing \( -name '*.cc' -o -name '*.h' \) -print0 |
+              xargs -0 clang-format --dry-run 2>&1 | grep -oE "^[^:]+\.(cc|h)" | sort -u)
+if [ -z "$unformatted" ]; then
+  echo "  all C++ sources formatted"
+  count "clang-format" 1 0 0
+else
+  echo "  not formatted (run clang-format -i):"; echo "$unformatted" | sed 's/^/    /'
+  count "clang-format" 0 1 1
+fi
+
 run_ctest release "$DDBD_ROOT/build"
 run_ctest asan "$DDBD_ROOT/build-asan"
 

@@ -21,12 +21,12 @@ std::optional<api::ApiError> ParseAuthorization(std::optional<std::string_view> 
     return api::ApiError::MissingAuthenticationToken("Request is missing Authentication Token");
   }
   std::string_view h = Trim(*header);
-  if (!h.starts_with(kAlgorithm) ||
-      (h.size() > kAlgorithm.size() && h[kAlgorithm.size()] != ' ')) {
+  if (!h.starts_with(kAlgorithm) || (h.size() > kAlgorithm.size() && h[kAlgorithm.size()] != ' ')) {
     return api::ApiError::IncompleteSignature(
         "Authorization header requires 'Credential' parameter. Authorization header requires "
         "'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. "
-        "Authorization=" + std::string(h));
+        "Authorization=" +
+        std::string(h));
   }
   h.remove_prefix(kAlgorithm.size());
   std::string_view credential, signature, signed_headers;
@@ -42,9 +42,11 @@ std::optional<api::ApiError> ParseAuthorization(std::optional<std::string_view> 
   std::string missing;
   if (credential.empty()) missing += "Authorization header requires 'Credential' parameter. ";
   if (signature.empty()) missing += "Authorization header requires 'Signature' parameter. ";
-  if (signed_headers.empty()) missing += "Authorization header requires 'SignedHeaders' parameter. ";
+  if (signed_headers.empty())
+    missing += "Authorization header requires 'SignedHeaders' parameter. ";
   if (!has_date) {
-    missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+    missing +=
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
   }
   // Credential = AKID/yyyymmdd/region/service/aws4_request
   std::vector<std::string_view> scope;

@@ -16,10 +16,10 @@ TEST_CASE("the credential scope names access key and region") {
   CHECK(c.region == "eu-west-1");
   // Parts separated by spaces only, as some clients send them.
   Credentials d;
-  REQUIRE_FALSE(ParseAuthorization(
-      "AWS4-HMAC-SHA256 Credential=K/20261126/us-east-1/dynamodb/aws4_request "
-      "SignedHeaders=host Signature=00",
-      true, &d));
+  REQUIRE_FALSE(
+      ParseAuthorization("AWS4-HMAC-SHA256 Credential=K/20261126/us-east-1/dynamodb/aws4_request "
+                         "SignedHeaders=host Signature=00",
+                         true, &d));
   CHECK(d.access_key == "K");
 }
 
@@ -32,12 +32,14 @@ TEST_CASE("missing and malformed Authorization get the service's errors") {
   auto garbage = ParseAuthorization("Basic dXNlcjpwYXNz", true, &c);
   REQUIRE(garbage);
   CHECK(garbage->code() == "IncompleteSignatureException");
-  auto partial = ParseAuthorization("AWS4-HMAC-SHA256 Credential=K/20261126/us-east-1/dynamodb/aws4_request", true, &c);
+  auto partial = ParseAuthorization(
+      "AWS4-HMAC-SHA256 Credential=K/20261126/us-east-1/dynamodb/aws4_request", true, &c);
   REQUIRE(partial);
   CHECK(partial->code() == "IncompleteSignatureException");
   CHECK(partial->message().find("'Signature'") != std::string::npos);
   auto no_date = ParseAuthorization(
-      "AWS4-HMAC-SHA256 Credential=K/20261126/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=1",
+      "AWS4-HMAC-SHA256 Credential=K/20261126/us-east-1/dynamodb/aws4_request, SignedHeaders=host, "
+      "Signature=1",
       false, &c);
   REQUIRE(no_date);
   CHECK(no_date->message().find("X-Amz-Date") != std::string::npos);

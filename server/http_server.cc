@@ -78,7 +78,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
 
   void Start() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
   }
 
   // Runs on any thread: stop after the current request, or now if idle.
@@ -147,13 +148,15 @@ class Session : public std::enable_shared_from_this<Session> {
         std::string host = req.count(http::field::host) ? std::string(req[http::field::host]) : "";
         Finish(200, "text/plain", "healthy: " + host, req.keep_alive());
       } else {
-        Finish(404, kJson10, api::wire::Dispatcher::ErrorReply(api::ApiError::UnknownOperation()).body,
+        Finish(404, kJson10,
+               api::wire::Dispatcher::ErrorReply(api::ApiError::UnknownOperation()).body,
                req.keep_alive());
       }
       return;
     }
     if (req.method() != http::verb::post) {
-      Finish(405, kJson10, api::wire::Dispatcher::ErrorReply(api::ApiError::UnknownOperation()).body,
+      Finish(405, kJson10,
+             api::wire::Dispatcher::ErrorReply(api::ApiError::UnknownOperation()).body,
              req.keep_alive());
       return;
     }
@@ -207,7 +210,8 @@ class Session : public std::enable_shared_from_this<Session> {
     api::wire::Reply reply = shared_.dispatcher.Handle(request);
     if (shared_.options.log_requests) {
       auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - start).count();
+                    std::chrono::steady_clock::now() - start)
+                    .count();
       std::cerr << "ddbd: " << target << " " << reply.status << " " << us << "us\n";
     }
     Finish(reply.status, reply_type, std::move(reply.body), req.keep_alive());

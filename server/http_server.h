@@ -1,8 +1,9 @@
 // HttpServer: the Beast/Asio front end. N threads, each running its own io_context; a
-// connection stays on one (which serialises it, as a strand would), keep-alive, a fresh parser per request with the body limit, idle and read timeouts. Each
-// request is handled synchronously on its strand by the Dispatcher; every response carries
-// Content-Type, x-amzn-RequestId and the CRC32 SDKs verify. SIGINT/SIGTERM: stop accepting,
-// let in-flight requests finish, close idle connections, return from Run().
+// connection stays on one (which serialises it, as a strand would), keep-alive, a fresh parser per
+// request with the body limit, idle and read timeouts. Each request is handled synchronously on its
+// strand by the Dispatcher; every response carries Content-Type, x-amzn-RequestId and the CRC32
+// SDKs verify. SIGINT/SIGTERM: stop accepting, let in-flight requests finish, close idle
+// connections, return from Run().
 #pragma once
 
 #include <memory>

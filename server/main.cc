@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
     std::cerr << "ddbd: " << e.what() << "\n";
     return 1;
   }
-  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  auto ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   std::cerr << "ddbd " << DDBD_VERSION << " listening on " << options.host << ":" << port << " ("
             << (options.in_memory ? std::string("in memory") : "data in " + options.db_path)
             << (options.shared_db ? ", shared namespace" : "") << ", ready in " << ms << " ms)"

@@ -157,7 +157,9 @@ class Decoder {
         *out = std::move(l);
         return true;
       }
-      case ValueType::kNull: *out = Null{}; return true;
+      case ValueType::kNull:
+        *out = Null{};
+        return true;
       case ValueType::kBool: {
         uint8_t b;
         if (!Byte(&b) || b > 1) return false;

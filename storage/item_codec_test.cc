@@ -1,7 +1,8 @@
 #include "storage/item_codec.h"
-#include "storage/key_codec.h"
 
 #include <catch2/catch.hpp>
+
+#include "storage/key_codec.h"
 
 using namespace ddbd::storage;
 

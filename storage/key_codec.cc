@@ -26,7 +26,8 @@ void AppendOrderedNumber(const Number& n, std::string* out) {
   } else {
     out->push_back(kNegative);
     AppendBigEndian(static_cast<uint16_t>(~biased), 2, out);
-    for (char d : n.digits()) out->push_back(static_cast<char>(0xff - static_cast<unsigned char>(d)));
+    for (char d : n.digits())
+      out->push_back(static_cast<char>(0xff - static_cast<unsigned char>(d)));
     out->push_back(static_cast<char>(0xff));
   }
 }
@@ -76,14 +77,17 @@ std::string OrderedScalar(const AttributeValue& value) {
 
 std::optional<AttributeValue> DecodeOrderedScalar(ValueType type, std::string_view bytes) {
   switch (type) {
-    case ValueType::kS: return AttributeValue(std::string(bytes));
-    case ValueType::kB: return AttributeValue(Binary{std::string(bytes)});
+    case ValueType::kS:
+      return AttributeValue(std::string(bytes));
+    case ValueType::kB:
+      return AttributeValue(Binary{std::string(bytes)});
     case ValueType::kN: {
       auto n = DecodeOrderedNumber(bytes);
       if (!n) return std::nullopt;
       return AttributeValue(std::move(*n));
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

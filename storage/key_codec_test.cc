@@ -16,11 +16,9 @@ bool DynamoLess(const AttributeValue& a, const AttributeValue& b) {
     return v.get_if<Binary>()->bytes;
   };
   std::string x = bytes(a), y = bytes(b);
-  return std::lexicographical_compare(x.begin(), x.end(), y.begin(), y.end(),
-                                      [](char p, char q) {
-                                        return static_cast<unsigned char>(p) <
-                                               static_cast<unsigned char>(q);
-                                      });
+  return std::lexicographical_compare(x.begin(), x.end(), y.begin(), y.end(), [](char p, char q) {
+    return static_cast<unsigned char>(p) < static_cast<unsigned char>(q);
+  });
 }
 
 void CheckOrder(std::vector<AttributeValue> values) {
@@ -63,9 +61,9 @@ TEST_CASE("encoded numbers sort numerically") {
   std::mt19937_64 rng(7);
   std::uniform_int_distribution<int> digit(0, 9), ndigits(1, 38), exp(-125, 120), sign(0, 2);
   std::vector<AttributeValue> numbers;
-  for (const char* fixed : {"0", "-0", "1", "-1", "0.1", "-0.1", "0.12", "0.123", "-0.12",
-                            "-0.123", "99", "100", "-99", "-100", "1E+125", "-1E+125", "1E-130",
-                            "-1E-130", "9.9999999999999999999999999999999999999E+125"}) {
+  for (const char* fixed : {"0", "-0", "1", "-1", "0.1", "-0.1", "0.12", "0.123", "-0.12", "-0.123",
+                            "99", "100", "-99", "-100", "1E+125", "-1E+125", "1E-130", "-1E-130",
+                            "9.9999999999999999999999999999999999999E+125"}) {
     numbers.emplace_back(*Number::Parse(fixed));
   }
   for (int i = 0; i < 3000; ++i) {

@@ -78,7 +78,7 @@ StatusOr<TableInfo> DecodeTableInfo(std::string_view bytes) {
   t.name = *name;
   t.id = std::stoull(id_it->second.get_if<Number>()->ToString());
   t.hash = {*hash, *ScalarTypeFromName(*hash_type)};
-  if (const std::string *range = str("range"), *range_type = str("range_type"); range) {
+  if (const std::string* range = str("range"), *range_type = str("range_type"); range) {
     if (!range_type || !ScalarTypeFromName(*range_type)) {
       return Status::Corruption("malformed catalog entry");
     }
@@ -113,8 +113,10 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   std::string path = options.path;
   if (path.empty()) {
-    // In memory, compression only costs CPU.
+    // In memory, compression only costs CPU, and every flush and compaction copies data that
+    // stays in memory anyway: larger memtables mean fewer of both.
     ro.compression = rocksdb::kNoCompression;
+    ro.write_buffer_size = 64 << 20;
     store->mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
     ro.env = store->mem_env_.get();
     path = "/ddbd-in-memory";

@@ -45,7 +45,7 @@ struct KeyAttribute {
 struct TableInfo {
   std::string space;  // the data namespace (per access key and region, or shared)
   std::string name;
-  uint64_t id = 0;    // assigned by CreateTable, never reused
+  uint64_t id = 0;  // assigned by CreateTable, never reused
   KeyAttribute hash;
   std::optional<KeyAttribute> range;
   Item meta;

@@ -58,7 +58,8 @@ TEST_CASE("tables are created, listed, found and dropped") {
 TEST_CASE("a re-created table never sees the old rows") {
   auto store = OpenMemory();
   auto first = *store->CreateTable(HashTable("t"));
-  auto put = store->Mutate(*first, Key("k"), [](const Item*) { return Decision::Put(WithCounter("k", 1)); });
+  auto put = store->Mutate(*first, Key("k"),
+                           [](const Item*) { return Decision::Put(WithCounter("k", 1)); });
   REQUIRE(put.ok());
   REQUIRE(store->DeleteTable("test", "t").ok());
   auto second = *store->CreateTable(HashTable("t"));
@@ -143,7 +144,8 @@ TEST_CASE("put-if-absent races have exactly one winner") {
 }
 
 TEST_CASE("a persistent store keeps tables, rows and counts across reopen") {
-  auto dir = std::filesystem::temp_directory_path() / ("ddbd_store_test_" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("ddbd_store_test_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   {
     auto store = Store::Open(StoreOptions{dir.string(), false});
@@ -151,7 +153,10 @@ TEST_CASE("a persistent store keeps tables, rows and counts across reopen") {
     auto t = *(*store)->CreateTable(HashTable("kept"));
     for (int i = 0; i < 10; ++i) {
       std::string pk = "k" + std::to_string(i);
-      REQUIRE((*store)->Mutate(*t, Key(pk), [&](const Item*) { return Decision::Put(WithCounter(pk, i)); }).ok());
+      REQUIRE(
+          (*store)
+              ->Mutate(*t, Key(pk), [&](const Item*) { return Decision::Put(WithCounter(pk, i)); })
+              .ok());
     }
   }
   {

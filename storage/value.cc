@@ -18,25 +18,38 @@ bool SameMembers(const std::vector<T>& a, const std::vector<T>& b) {
 
 const char* TypeName(ValueType type) {
   switch (type) {
-    case ValueType::kS: return "S";
-    case ValueType::kN: return "N";
-    case ValueType::kB: return "B";
-    case ValueType::kSS: return "SS";
-    case ValueType::kNS: return "NS";
-    case ValueType::kBS: return "BS";
-    case ValueType::kM: return "M";
-    case ValueType::kL: return "L";
-    case ValueType::kNull: return "NULL";
-    case ValueType::kBool: return "BOOL";
+    case ValueType::kS:
+      return "S";
+    case ValueType::kN:
+      return "N";
+    case ValueType::kB:
+      return "B";
+    case ValueType::kSS:
+      return "SS";
+    case ValueType::kNS:
+      return "NS";
+    case ValueType::kBS:
+      return "BS";
+    case ValueType::kM:
+      return "M";
+    case ValueType::kL:
+      return "L";
+    case ValueType::kNull:
+      return "NULL";
+    case ValueType::kBool:
+      return "BOOL";
   }
   return "?";
 }
 
 bool AttributeValue::operator==(const AttributeValue& other) const {
   if (v_.index() != other.v_.index()) return false;
-  if (auto* ss = get_if<StringSet>()) return SameMembers(ss->members, other.get_if<StringSet>()->members);
-  if (auto* ns = get_if<NumberSet>()) return SameMembers(ns->members, other.get_if<NumberSet>()->members);
-  if (auto* bs = get_if<BinarySet>()) return SameMembers(bs->members, other.get_if<BinarySet>()->members);
+  if (auto* ss = get_if<StringSet>())
+    return SameMembers(ss->members, other.get_if<StringSet>()->members);
+  if (auto* ns = get_if<NumberSet>())
+    return SameMembers(ns->members, other.get_if<NumberSet>()->members);
+  if (auto* bs = get_if<BinarySet>())
+    return SameMembers(bs->members, other.get_if<BinarySet>()->members);
   return v_ == other.v_;
 }
 

@@ -51,8 +51,8 @@ class AttributeValue {
 
   AttributeValue() : v_(Null{}) {}
   template <typename T>
-    requires(!std::is_same_v<std::remove_cvref_t<T>, AttributeValue>)
-  AttributeValue(T&& value) : v_(std::forward<T>(value)) {}  // NOLINT: implicit by design
+  requires(!std::is_same_v<std::remove_cvref_t<T>, AttributeValue>) AttributeValue(T&& value)
+      : v_(std::forward<T>(value)) {}  // NOLINT: implicit by design
 
   ValueType type() const { return static_cast<ValueType>(v_.index()); }
   const Variant& variant() const { return v_; }

@@ -16,9 +16,9 @@ namespace ddbd::api::expressions {
 inline constexpr size_t kMaxPathDepth = 32;
 
 struct PathElement {
-  std::string name;           // map key (after resolution), or the #placeholder before it
-  int64_t index = -1;         // list index when >= 0
-  bool placeholder = false;   // name is a #placeholder still to resolve
+  std::string name;          // map key (after resolution), or the #placeholder before it
+  int64_t index = -1;        // list index when >= 0
+  bool placeholder = false;  // name is a #placeholder still to resolve
   bool is_index() const { return index >= 0; }
   bool operator==(const PathElement& o) const { return name == o.name && index == o.index; }
 };
@@ -33,7 +33,7 @@ struct Path {
 struct Operand;
 
 struct ValueRef {
-  std::string placeholder;      // ":v"
+  std::string placeholder;        // ":v"
   storage::AttributeValue value;  // filled by Resolve
 };
 
@@ -55,8 +55,8 @@ struct Call {
 };
 
 struct Arithmetic {
-  char op;                      // '+' or '-'
-  std::vector<Operand> sides;   // exactly two
+  char op;                     // '+' or '-'
+  std::vector<Operand> sides;  // exactly two
 };
 
 struct Operand {

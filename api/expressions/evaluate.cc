@@ -19,14 +19,29 @@ bool TypeMatches(const AttributeValue& v, const std::string& name) {
 std::optional<Number> SizeOf(const AttributeValue& v) {
   size_t n;
   switch (v.type()) {
-    case ValueType::kS: n = v.get_if<std::string>()->size(); break;
-    case ValueType::kB: n = v.get_if<Binary>()->bytes.size(); break;
-    case ValueType::kSS: n = v.get_if<storage::StringSet>()->members.size(); break;
-    case ValueType::kNS: n = v.get_if<storage::NumberSet>()->members.size(); break;
-    case ValueType::kBS: n = v.get_if<storage::BinarySet>()->members.size(); break;
-    case ValueType::kM: n = v.get_if<AttributeMap>()->size(); break;
-    case ValueType::kL: n = v.get_if<AttributeList>()->size(); break;
-    default: return std::nullopt;
+    case ValueType::kS:
+      n = v.get_if<std::string>()->size();
+      break;
+    case ValueType::kB:
+      n = v.get_if<Binary>()->bytes.size();
+      break;
+    case ValueType::kSS:
+      n = v.get_if<storage::StringSet>()->members.size();
+      break;
+    case ValueType::kNS:
+      n = v.get_if<storage::NumberSet>()->members.size();
+      break;
+    case ValueType::kBS:
+      n = v.get_if<storage::BinarySet>()->members.size();
+      break;
+    case ValueType::kM:
+      n = v.get_if<AttributeMap>()->size();
+      break;
+    case ValueType::kL:
+      n = v.get_if<AttributeList>()->size();
+      break;
+    default:
+      return std::nullopt;
   }
   auto parsed = Number::Parse(std::to_string(n));
   return parsed.ok() ? std::optional<Number>(*parsed) : std::nullopt;
@@ -61,7 +76,8 @@ bool Contains(const AttributeValue& haystack, const AttributeValue& needle) {
       auto& l = *haystack.get_if<AttributeList>();
       return std::find(l.begin(), l.end(), needle) != l.end();
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -84,18 +100,23 @@ bool Compare(Comparator op, const Value& a, const Value& b) {
   auto c = CompareScalars(a.get(), b.get());
   if (!c) return false;
   switch (op) {
-    case Comparator::kLt: return *c < 0;
-    case Comparator::kLe: return *c <= 0;
-    case Comparator::kGt: return *c > 0;
-    case Comparator::kGe: return *c >= 0;
-    default: return false;
+    case Comparator::kLt:
+      return *c < 0;
+    case Comparator::kLe:
+      return *c <= 0;
+    case Comparator::kGt:
+      return *c > 0;
+    case Comparator::kGe:
+      return *c >= 0;
+    default:
+      return false;
   }
 }
 
 // Copies into `out` the part of `source` that `path[depth..]` selects, merging with what
 // earlier paths already put there.
-void ProjectInto(const AttributeValue& source, const Path& path, size_t depth,
-                 AttributeValue& out, bool fresh) {
+void ProjectInto(const AttributeValue& source, const Path& path, size_t depth, AttributeValue& out,
+                 bool fresh) {
   if (depth == path.elements.size()) {
     out = source;
     return;
@@ -228,8 +249,10 @@ bool EvaluateCondition(const Condition& condition, const storage::Item* item) {
     bool operator()(const Call& c) const {
       Value first = EvaluateOperand(c.args[0], item);
       switch (c.function) {
-        case Function::kAttributeExists: return !first.missing();
-        case Function::kAttributeNotExists: return first.missing();
+        case Function::kAttributeExists:
+          return !first.missing();
+        case Function::kAttributeNotExists:
+          return first.missing();
         case Function::kAttributeType: {
           Value t = EvaluateOperand(c.args[1], item);
           auto* name = t.missing() ? nullptr : t.get().get_if<std::string>();
@@ -243,7 +266,8 @@ bool EvaluateCondition(const Condition& condition, const storage::Item* item) {
           Value n = EvaluateOperand(c.args[1], item);
           return !first.missing() && !n.missing() && Contains(first.get(), n.get());
         }
-        default: return false;
+        default:
+          return false;
       }
     }
     bool operator()(const Logical& l) const {

@@ -107,8 +107,9 @@ TEST_CASE("placeholders: undefined and unused ones are rejected") {
   CHECK_THROWS_WITH(Eval("version = :v", {{":v", N("1")}}, &item, {{"#unused", "x"}}),
                     "Value provided in ExpressionAttributeNames unused in expressions: keys: "
                     "{#unused}");
-  CHECK_THROWS_WITH(Eval("version = :v", {{":v", N("1")}, {":w", N("2")}}, &item),
-                    "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}");
+  CHECK_THROWS_WITH(
+      Eval("version = :v", {{":v", N("1")}, {":w", N("2")}}, &item),
+      "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}");
 }
 
 TEST_CASE("projection gathers paths and list elements") {
@@ -117,7 +118,8 @@ TEST_CASE("projection gathers paths and list elements") {
   Item out = Project(item, p.paths);
   CHECK(out.size() == 3);
   CHECK(out["pk"] == S("k"));
-  CHECK(out["m"] == AttributeValue(AttributeMap{{"b", AttributeValue(AttributeList{N("0"), N("2")})}}));
+  CHECK(out["m"] ==
+        AttributeValue(AttributeMap{{"b", AttributeValue(AttributeList{N("0"), N("2")})}}));
   CHECK(out["lst"] ==
         AttributeValue(AttributeList{AttributeValue(AttributeMap{{"c", S("deep")}})}));
 }

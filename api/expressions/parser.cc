@@ -14,8 +14,26 @@ namespace {
 constexpr size_t kMaxUpdateOperators = 300;
 
 enum class Tok {
-  kEnd, kName, kNamePlaceholder, kValuePlaceholder, kNumber, kLParen, kRParen, kLBracket,
-  kRBracket, kComma, kDot, kEq, kNe, kLt, kLe, kGt, kGe, kPlus, kMinus, kInvalid,
+  kEnd,
+  kName,
+  kNamePlaceholder,
+  kValuePlaceholder,
+  kNumber,
+  kLParen,
+  kRParen,
+  kLBracket,
+  kRBracket,
+  kComma,
+  kDot,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kPlus,
+  kMinus,
+  kInvalid,
 };
 
 struct Token {
@@ -64,15 +82,33 @@ std::vector<Token> Lex(std::string_view s) {
       }
     } else {
       switch (c) {
-        case '(': one(Tok::kLParen); break;
-        case ')': one(Tok::kRParen); break;
-        case '[': one(Tok::kLBracket); break;
-        case ']': one(Tok::kRBracket); break;
-        case ',': one(Tok::kComma); break;
-        case '.': one(Tok::kDot); break;
-        case '=': one(Tok::kEq); break;
-        case '+': one(Tok::kPlus); break;
-        case '-': one(Tok::kMinus); break;
+        case '(':
+          one(Tok::kLParen);
+          break;
+        case ')':
+          one(Tok::kRParen);
+          break;
+        case '[':
+          one(Tok::kLBracket);
+          break;
+        case ']':
+          one(Tok::kRBracket);
+          break;
+        case ',':
+          one(Tok::kComma);
+          break;
+        case '.':
+          one(Tok::kDot);
+          break;
+        case '=':
+          one(Tok::kEq);
+          break;
+        case '+':
+          one(Tok::kPlus);
+          break;
+        case '-':
+          one(Tok::kMinus);
+          break;
         default: {
           // One whole UTF-8 character, so the message quotes it intact.
           ++i;
@@ -89,7 +125,8 @@ std::vector<Token> Lex(std::string_view s) {
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i]))) {
+    if (std::toupper(static_cast<unsigned char>(a[i])) !=
+        std::toupper(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -159,7 +196,9 @@ class Parser {
             u.set.push_back({std::move(p), ParseSetValue()});
             break;
           }
-          case 1: u.remove.push_back(ParsePath()); break;
+          case 1:
+            u.remove.push_back(ParsePath());
+            break;
           case 2:
           case 3: {
             Path p = ParsePath();
@@ -233,9 +272,7 @@ class Parser {
     Next();
     return true;
   }
-  bool AtFunctionCall() const {
-    return Peek().kind == Tok::kName && Peek(1).kind == Tok::kLParen;
-  }
+  bool AtFunctionCall() const { return Peek().kind == Tok::kName && Peek(1).kind == Tok::kLParen; }
 
   Path ParsePath() {
     Path path;
@@ -260,7 +297,7 @@ class Parser {
       }
       if (path.elements.size() == kMaxPathDepth + 1) {
         Defer("The document path has too many nesting levels; nesting levels: " +
-                    std::to_string(path.elements.size()));
+              std::to_string(path.elements.size()));
       }
     }
     return path;
@@ -274,8 +311,7 @@ class Parser {
       e.placeholder = true;
     } else if (t.kind == Tok::kName) {
       if (IsReservedWord(Text(t))) {
-        Defer("Attribute name is a reserved keyword; reserved keyword: " +
-                    std::string(Text(t)));
+        Defer("Attribute name is a reserved keyword; reserved keyword: " + std::string(Text(t)));
       }
       e.name = std::string(Text(t));
     } else {
@@ -308,13 +344,13 @@ class Parser {
                           : 2;
     if (call.args.size() != expected) {
       Defer("Incorrect number of operands for operator or function; operator or function: " +
-                  std::string(FunctionName(*fn)) +
-                  ", number of operands: " + std::to_string(call.args.size()));
+            std::string(FunctionName(*fn)) +
+            ", number of operands: " + std::to_string(call.args.size()));
     }
     bool needs_path = *fn != Function::kListAppend;
     if (needs_path && !std::holds_alternative<Path>(call.args[0].v)) {
       Defer("Operator or function requires a document path; operator or function: " +
-                  std::string(FunctionName(*fn)));
+            std::string(FunctionName(*fn)));
     }
     return call;
   }
@@ -328,7 +364,7 @@ class Parser {
       Call call = ParseCall();
       if (call.function != Function::kSize || in_update_) {
         Defer("The function is not allowed to be used this way in an expression; function: " +
-                    std::string(FunctionName(call.function)));
+              std::string(FunctionName(call.function)));
       }
       return Operand{std::move(call)};
     }
@@ -347,7 +383,7 @@ class Parser {
       in_update_ = saved;
       if (call.function != Function::kIfNotExists && call.function != Function::kListAppend) {
         Defer("The function is not allowed in an update expression; function: " +
-                    std::string(FunctionName(call.function)));
+              std::string(FunctionName(call.function)));
       }
       ++operators_;
       return Operand{std::move(call)};
@@ -432,13 +468,26 @@ class Parser {
     Operand lhs = parsed_lhs ? std::move(*parsed_lhs) : ParseConditionOperand();
     std::optional<Comparator> cmp;
     switch (Peek().kind) {
-      case Tok::kEq: cmp = Comparator::kEq; break;
-      case Tok::kNe: cmp = Comparator::kNe; break;
-      case Tok::kLt: cmp = Comparator::kLt; break;
-      case Tok::kLe: cmp = Comparator::kLe; break;
-      case Tok::kGt: cmp = Comparator::kGt; break;
-      case Tok::kGe: cmp = Comparator::kGe; break;
-      default: break;
+      case Tok::kEq:
+        cmp = Comparator::kEq;
+        break;
+      case Tok::kNe:
+        cmp = Comparator::kNe;
+        break;
+      case Tok::kLt:
+        cmp = Comparator::kLt;
+        break;
+      case Tok::kLe:
+        cmp = Comparator::kLe;
+        break;
+      case Tok::kGt:
+        cmp = Comparator::kGt;
+        break;
+      case Tok::kGe:
+        cmp = Comparator::kGe;
+        break;
+      default:
+        break;
     }
     if (cmp) {
       Next();
@@ -502,26 +551,40 @@ std::string Path::ToString() const {
 
 const char* FunctionName(Function f) {
   switch (f) {
-    case Function::kAttributeExists: return "attribute_exists";
-    case Function::kAttributeNotExists: return "attribute_not_exists";
-    case Function::kAttributeType: return "attribute_type";
-    case Function::kBeginsWith: return "begins_with";
-    case Function::kContains: return "contains";
-    case Function::kSize: return "size";
-    case Function::kIfNotExists: return "if_not_exists";
-    case Function::kListAppend: return "list_append";
+    case Function::kAttributeExists:
+      return "attribute_exists";
+    case Function::kAttributeNotExists:
+      return "attribute_not_exists";
+    case Function::kAttributeType:
+      return "attribute_type";
+    case Function::kBeginsWith:
+      return "begins_with";
+    case Function::kContains:
+      return "contains";
+    case Function::kSize:
+      return "size";
+    case Function::kIfNotExists:
+      return "if_not_exists";
+    case Function::kListAppend:
+      return "list_append";
   }
   return "?";
 }
 
 const char* ComparatorText(Comparator c) {
   switch (c) {
-    case Comparator::kEq: return "=";
-    case Comparator::kNe: return "<>";
-    case Comparator::kLt: return "<";
-    case Comparator::kLe: return "<=";
-    case Comparator::kGt: return ">";
-    case Comparator::kGe: return ">=";
+    case Comparator::kEq:
+      return "=";
+    case Comparator::kNe:
+      return "<>";
+    case Comparator::kLt:
+      return "<";
+    case Comparator::kLe:
+      return "<=";
+    case Comparator::kGt:
+      return ">";
+    case Comparator::kGe:
+      return ">=";
   }
   return "?";
 }

@@ -75,8 +75,9 @@ TEST_CASE("paths parse into names and indexes") {
 }
 
 TEST_CASE("reserved words cannot be used as bare names") {
-  CHECK(ConditionError("name = :v") ==
-        "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: name");
+  CHECK(
+      ConditionError("name = :v") ==
+      "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: name");
   CHECK_NOTHROW(ParseCondition("#name = :v"));
 }
 
@@ -97,8 +98,9 @@ TEST_CASE("function arity and argument kinds are checked") {
         "Invalid ConditionExpression: The expression has redundant parentheses;");
   CHECK_NOTHROW(ParseCondition("(a = :v) AND (b = :v)"));
   CHECK_NOTHROW(ParseCondition("((a = :v) AND b = :v)"));
-  CHECK(ConditionError("if_not_exists(a, :v) = :v").starts_with(
-      "Invalid ConditionExpression: The function is not allowed to be used this way"));
+  CHECK(ConditionError("if_not_exists(a, :v) = :v")
+            .starts_with(
+                "Invalid ConditionExpression: The function is not allowed to be used this way"));
 }
 
 TEST_CASE("IN accepts at most 100 operands") {
@@ -114,8 +116,8 @@ TEST_CASE("syntax errors take precedence over semantic ones") {
   CHECK(ConditionError("name = :v AND (") ==
         "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"(\"");
   std::string nested(300, '(');
-  CHECK(ConditionError(nested + "a = :v" + std::string(300, ')')).starts_with(
-      "Invalid ConditionExpression: The expression has too many nested levels"));
+  CHECK(ConditionError(nested + "a = :v" + std::string(300, ')'))
+            .starts_with("Invalid ConditionExpression: The expression has too many nested levels"));
 }
 
 TEST_CASE("expressions over 4 KB and paths over 32 levels are rejected") {
@@ -148,8 +150,9 @@ TEST_CASE("update clauses appear at most once and parse their actions") {
 }
 
 TEST_CASE("malformed input never crashes the parser") {
-  for (const char* text : {"(((((", ")", "a[", "a[1", "a.", "#", ":", "a = = b", "NOT", "a BETWEEN :x",
-                           "a IN ()", "\xff\xfe", "SET a", "a[99999999999]", "a.b.", "a b"}) {
+  for (const char* text :
+       {"(((((", ")", "a[", "a[1", "a.", "#", ":", "a = = b", "NOT", "a BETWEEN :x", "a IN ()",
+        "\xff\xfe", "SET a", "a[99999999999]", "a.b.", "a b"}) {
     INFO(text);
     CHECK_THROWS_AS(ParseCondition(text), ApiError);
     CHECK_THROWS_AS(ParseUpdate(text), ApiError);

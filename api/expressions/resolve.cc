@@ -29,21 +29,33 @@ bool IsScalarKeyType(ValueType t) {
 // ADD and DELETE messages name the type in words.
 const char* LongTypeName(ValueType t) {
   switch (t) {
-    case ValueType::kS: return "STRING";
-    case ValueType::kN: return "NUMBER";
-    case ValueType::kB: return "BINARY";
-    case ValueType::kSS: return "STRING_SET";
-    case ValueType::kNS: return "NUMBER_SET";
-    case ValueType::kBS: return "BINARY_SET";
-    case ValueType::kM: return "MAP";
-    case ValueType::kL: return "LIST";
-    case ValueType::kNull: return "NULL";
-    case ValueType::kBool: return "BOOLEAN";
+    case ValueType::kS:
+      return "STRING";
+    case ValueType::kN:
+      return "NUMBER";
+    case ValueType::kB:
+      return "BINARY";
+    case ValueType::kSS:
+      return "STRING_SET";
+    case ValueType::kNS:
+      return "NUMBER_SET";
+    case ValueType::kBS:
+      return "BINARY_SET";
+    case ValueType::kM:
+      return "MAP";
+    case ValueType::kL:
+      return "LIST";
+    case ValueType::kNull:
+      return "NULL";
+    case ValueType::kBool:
+      return "BOOLEAN";
   }
   return "?";
 }
 
-bool IsSet(ValueType t) { return t == ValueType::kSS || t == ValueType::kNS || t == ValueType::kBS; }
+bool IsSet(ValueType t) {
+  return t == ValueType::kSS || t == ValueType::kNS || t == ValueType::kBS;
+}
 
 // DynamoDB rejects an operator whose first operand (a path) reappears among the others.
 void CheckDistinct(std::string_view kind, std::string_view op,
@@ -53,9 +65,10 @@ void CheckDistinct(std::string_view kind, std::string_view op,
   for (size_t i = 1; i < operands.size(); ++i) {
     auto* other = std::get_if<Path>(&operands[i]->v);
     if (other && other->elements == first->elements) {
-      throw Invalid(kind, "The first operand must be distinct from the remaining operands for this "
-                          "operator or function; operator: " + std::string(op) +
-                          ", first operand: " + first->ToString());
+      throw Invalid(kind,
+                    "The first operand must be distinct from the remaining operands for this "
+                    "operator or function; operator: " +
+                        std::string(op) + ", first operand: " + first->ToString());
     }
   }
 }
@@ -83,7 +96,8 @@ void Resolver::ResolvePath(Path& path, std::string_view kind) {
     if (!names_ || it == names_->end()) {
       throw Invalid(kind,
                     "An expression attribute name used in the document path is not defined; "
-                    "attribute name: " + e.name);
+                    "attribute name: " +
+                        e.name);
     }
     used_names_.insert(e.name);
     e.name = it->second;
@@ -99,7 +113,8 @@ void Resolver::ResolveOperand(Operand& operand, std::string_view kind) {
     if (!values_ || it == values_->end()) {
       throw Invalid(kind,
                     "An expression attribute value used in expression is not defined; "
-                    "attribute value: " + ref->placeholder);
+                    "attribute value: " +
+                        ref->placeholder);
     }
     used_values_.insert(ref->placeholder);
     ref->value = it->second;
@@ -124,8 +139,8 @@ void Resolver::ResolveCall(Call& call, std::string_view kind) {
     if (t) {
       auto* s = t->get_if<std::string>();
       if (!s) OperandTypeError(kind, fn, t->type());
-      static const std::set<std::string, std::less<>> kTypes = {"B", "BOOL", "BS", "L", "M",
-                                                                "N", "NS", "NULL", "S", "SS"};
+      static const std::set<std::string, std::less<>> kTypes = {"B", "BOOL", "BS",   "L", "M",
+                                                                "N", "NS",   "NULL", "S", "SS"};
       if (!kTypes.count(*s)) {
         throw Invalid(kind, "Invalid attribute type name found; type: " + *s +
                                 ", valid types: { B,BOOL,BS,L,M,N,NS,NULL,S,SS }");
@@ -179,7 +194,8 @@ void Resolver::Resolve(Condition& condition, std::string_view kind) {
       if (lo && hi && lo->type() != hi->type()) {
         throw Invalid(kind,
                       "The BETWEEN operator requires same data type for lower and upper bounds; "
-                      "lower bound operand: AttributeValue: " + DescribeValue(*lo) +
+                      "lower bound operand: AttributeValue: " +
+                          DescribeValue(*lo) +
                           ", upper bound operand: AttributeValue: " + DescribeValue(*hi));
       }
       if (lo && hi) {
@@ -188,15 +204,16 @@ void Resolver::Resolve(Condition& condition, std::string_view kind) {
           inverted = *a > *hi->get_if<storage::Number>();
         } else {
           const std::string& x = lo->type() == ValueType::kS ? *lo->get_if<std::string>()
-                                                               : lo->get_if<storage::Binary>()->bytes;
+                                                             : lo->get_if<storage::Binary>()->bytes;
           const std::string& y = hi->type() == ValueType::kS ? *hi->get_if<std::string>()
-                                                               : hi->get_if<storage::Binary>()->bytes;
+                                                             : hi->get_if<storage::Binary>()->bytes;
           inverted = x > y;
         }
         if (inverted) {
           throw Invalid(kind,
                         "The BETWEEN operator requires upper bound to be greater than or equal to "
-                        "lower bound; lower bound operand: AttributeValue: " + DescribeValue(*lo) +
+                        "lower bound; lower bound operand: AttributeValue: " +
+                            DescribeValue(*lo) +
                             ", upper bound operand: AttributeValue: " + DescribeValue(*hi));
         }
       }
@@ -230,7 +247,8 @@ void Resolver::Resolve(UpdateExpression& update) {
     const AttributeValue* v = Constant(a.value);
     if (v && v->type() != ValueType::kN && !IsSet(v->type())) {
       throw Invalid(kind, std::string("Incorrect operand type for operator or function; operator: "
-                                      "ADD, operand type: ") + LongTypeName(v->type()));
+                                      "ADD, operand type: ") +
+                              LongTypeName(v->type()));
     }
   }
   for (auto& a : update.del) {
@@ -239,7 +257,8 @@ void Resolver::Resolve(UpdateExpression& update) {
     const AttributeValue* v = Constant(a.value);
     if (v && !IsSet(v->type())) {
       throw Invalid(kind, std::string("Incorrect operand type for operator or function; operator: "
-                                      "DELETE, operand type: ") + LongTypeName(v->type()));
+                                      "DELETE, operand type: ") +
+                              LongTypeName(v->type()));
     }
   }
 }

@@ -153,7 +153,8 @@ void Union(std::vector<T>& into, const std::vector<T>& add) {
 
 template <typename T>
 void Difference(std::vector<T>& from, const std::vector<T>& drop) {
-  std::erase_if(from, [&](const T& m) { return std::find(drop.begin(), drop.end(), m) != drop.end(); });
+  std::erase_if(from,
+                [&](const T& m) { return std::find(drop.begin(), drop.end(), m) != drop.end(); });
 }
 
 // DELETE and ADD leave no empty set behind: DynamoDB removes the attribute instead.
@@ -254,7 +255,8 @@ void CheckPathsDisjoint(const std::vector<Path>& unordered, std::string_view kin
         throw ApiError::Validation(
             "Invalid " + std::string(kind) +
             ": Two document paths overlap with each other; must remove or rewrite one of these "
-            "paths; path one: " + a.ToString() + ", path two: " + b.ToString());
+            "paths; path one: " +
+            a.ToString() + ", path two: " + b.ToString());
       }
       size_t n = std::min(a.elements.size(), b.elements.size());
       for (size_t k = 0; k < n; ++k) {
@@ -263,7 +265,8 @@ void CheckPathsDisjoint(const std::vector<Path>& unordered, std::string_view kin
           throw ApiError::Validation(
               "Invalid " + std::string(kind) +
               ": Two document paths conflict with each other; must remove or rewrite one of "
-              "these paths; path one: " + a.ToString() + ", path two: " + b.ToString());
+              "these paths; path one: " +
+              a.ToString() + ", path two: " + b.ToString());
         }
         break;
       }

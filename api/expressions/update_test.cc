@@ -42,10 +42,12 @@ TEST_CASE("SET computes every value from the original item") {
   out = Apply("SET m.b = :v, l[1] = :v, l[10] = :w", {{":v", S("y")}, {":w", S("z")}}, Base());
   CHECK(out["m"] == AttributeValue(AttributeMap{{"a", S("x")}, {"b", S("y")}}));
   CHECK(out["l"] == AttributeValue(AttributeList{N("0"), S("y"), N("2"), N("3"), S("z")}));
-  out = Apply("SET fresh = if_not_exists(fresh, :z), n = if_not_exists(n, :z)", {{":z", N("5")}}, Base());
+  out = Apply("SET fresh = if_not_exists(fresh, :z), n = if_not_exists(n, :z)", {{":z", N("5")}},
+              Base());
   CHECK(out["fresh"] == N("5"));
   CHECK(out["n"] == N("0.1"));
-  out = Apply("SET l = list_append(:front, l)", {{":front", AttributeValue(AttributeList{S("f")})}}, Base());
+  out = Apply("SET l = list_append(:front, l)", {{":front", AttributeValue(AttributeList{S("f")})}},
+              Base());
   CHECK(out["l"].get_if<AttributeList>()->size() == 5);
   CHECK(out["l"].get_if<AttributeList>()->front() == S("f"));
 }
@@ -59,7 +61,8 @@ TEST_CASE("REMOVE uses original list indexes") {
 }
 
 TEST_CASE("ADD and DELETE on numbers and sets") {
-  Item out = Apply("ADD n :v, cnt :v, ss :s", {{":v", N("2")}, {":s", AttributeValue(StringSet{{"b", "c"}})}}, Base());
+  Item out = Apply("ADD n :v, cnt :v, ss :s",
+                   {{":v", N("2")}, {":s", AttributeValue(StringSet{{"b", "c"}})}}, Base());
   CHECK(out["n"] == N("2.1"));
   CHECK(out["cnt"] == N("2"));
   CHECK(out["ss"] == AttributeValue(StringSet{{"a", "b", "c"}}));
@@ -68,8 +71,9 @@ TEST_CASE("ADD and DELETE on numbers and sets") {
 }
 
 TEST_CASE("update errors use DynamoDB's messages") {
-  CHECK_THROWS_WITH(Apply("SET x = absent", {}, Base()),
-                    "The provided expression refers to an attribute that does not exist in the item");
+  CHECK_THROWS_WITH(
+      Apply("SET x = absent", {}, Base()),
+      "The provided expression refers to an attribute that does not exist in the item");
   CHECK_THROWS_WITH(Apply("SET x = pk + :v", {{":v", N("1")}}, Base()),
                     "An operand in the update expression has an incorrect data type");
   CHECK_THROWS_WITH(Apply("SET nope.x = :v", {{":v", N("1")}}, Base()),
@@ -86,7 +90,11 @@ TEST_CASE("update errors use DynamoDB's messages") {
                     "Invalid UpdateExpression: Two document paths conflict with each other; must "
                     "remove or rewrite one of these paths; path one: [a, [1]], path two: [a, b]");
   CHECK_THROWS_WITH(Apply("SET n = n + :big", {{":big", N("5E+125")}},
-                          [] { Item i; i["n"] = N("5E+125"); return i; }()),
+                          [] {
+                            Item i;
+                            i["n"] = N("5E+125");
+                            return i;
+                          }()),
                     "Number overflow. Attempting to store a number with magnitude larger than "
                     "supported range");
 }

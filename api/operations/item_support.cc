@@ -63,9 +63,10 @@ storage::PrimaryKey KeyFromItem(const storage::TableInfo& table, const storage::
                                  ka.name + " in the item");
     }
     if (it->second.type() != ka.type) {
-      throw ApiError::Validation("One or more parameter values were invalid: Type mismatch for key " +
-                                 ka.name + " expected: " + storage::TypeName(ka.type) +
-                                 " actual: " + storage::TypeName(it->second.type()));
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: Type mismatch for key " + ka.name +
+          " expected: " + storage::TypeName(ka.type) +
+          " actual: " + storage::TypeName(it->second.type()));
     }
     if (IsEmptyScalar(it->second)) {
       throw ApiError::Validation("One or more parameter values are not valid. " +
@@ -127,23 +128,25 @@ PreparedExpressions PrepareExpressions(const ExpressionParams& p) {
     };
     throw ApiError::Validation(
         "Can not use both expression and non-expression parameters in the same request: "
-        "Non-expression parameters: {" + join(p.legacy) + "} Expression parameters: {" +
-        join(expression_params) + "}");
+        "Non-expression parameters: {" +
+        join(p.legacy) + "} Expression parameters: {" + join(expression_params) + "}");
   }
   if (p.names) {
     if (p.names->empty()) throw ApiError::Validation("ExpressionAttributeNames must not be empty");
     for (const auto& [k, v] : *p.names) {
       if (!ValidPlaceholderKey(k, '#')) {
-        throw ApiError::Validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
-                                   k + "\"");
+        throw ApiError::Validation(
+            "ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + k + "\"");
       }
     }
     if (expression_params.empty()) {
-      throw ApiError::Validation("ExpressionAttributeNames can only be specified when using expressions");
+      throw ApiError::Validation(
+          "ExpressionAttributeNames can only be specified when using expressions");
     }
   }
   if (p.values) {
-    if (p.values->empty()) throw ApiError::Validation("ExpressionAttributeValues must not be empty");
+    if (p.values->empty())
+      throw ApiError::Validation("ExpressionAttributeValues must not be empty");
     for (const auto& [k, v] : *p.values) {
       if (!ValidPlaceholderKey(k, ':')) {
         throw ApiError::Validation(
@@ -161,7 +164,9 @@ PreparedExpressions PrepareExpressions(const ExpressionParams& p) {
   if (expression_params.empty()) {
     if (p.expected) out.condition = ConditionFromExpected(*p.expected, p.conditional_operator);
     if (p.attribute_updates) out.update = UpdateFromAttributeUpdates(*p.attribute_updates);
-    if (p.names) throw ApiError::Validation("ExpressionAttributeNames can only be specified when using expressions");
+    if (p.names)
+      throw ApiError::Validation(
+          "ExpressionAttributeNames can only be specified when using expressions");
     return out;
   }
   expressions::Resolver resolver(p.names ? &*p.names : nullptr, p.values ? &*p.values : nullptr);

@@ -92,8 +92,8 @@ ItemResponse GetItem(Context& ctx, const GetItemRequest& req) {
       out.item = std::move(**got);
     }
   }
-  out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name,
-                                   ReadUnits(size, req.consistent_read));
+  out.consumed_capacity =
+      Capacity(req.return_consumed_capacity, req.table_name, ReadUnits(size, req.consistent_read));
   return out;
 }
 
@@ -131,8 +131,9 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
     for (const auto& p : updated) {
       const std::string& top = p.elements[0].name;
       if (top == info.hash.name || (info.range && top == info.range->name)) {
-        throw ApiError::Validation("One or more parameter values were invalid: Cannot update attribute " +
-                                   top + ". This attribute is part of the key");
+        throw ApiError::Validation(
+            "One or more parameter values were invalid: Cannot update attribute " + top +
+            ". This attribute is part of the key");
       }
     }
   }
@@ -145,7 +146,8 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
       return Decision::Fail();
     }
     Item base = current ? *current : KeyItem(info, key);
-    Item updated = expr.update ? expressions::ApplyUpdate(*expr.update, std::move(base)) : std::move(base);
+    Item updated =
+        expr.update ? expressions::ApplyUpdate(*expr.update, std::move(base)) : std::move(base);
     CheckItemSize(updated);
     if (keep_new) new_item = updated;  // only copied when the response needs it
     return Decision::Put(std::move(updated));

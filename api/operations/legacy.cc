@@ -90,11 +90,11 @@ Condition FromComparison(const std::string& name, const std::string& op,
     if (args[0].type() != args[1].type()) {
       throw Invalid("AttributeValues inside AttributeValueList must be of same type");
     }
-    return Condition{expressions::Between{PathOperand(name), ValueOperand(args[0]),
-                                          ValueOperand(args[1])}};
+    return Condition{
+        expressions::Between{PathOperand(name), ValueOperand(args[0]), ValueOperand(args[1])}};
   }
-  throw ApiError::Validation("1 validation error detected: Value '" + op +
-                             "' at 'expected." + name +
+  throw ApiError::Validation("1 validation error detected: Value '" + op + "' at 'expected." +
+                             name +
                              ".member.comparisonOperator' failed to satisfy constraint: Member "
                              "must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, "
                              "EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]");
@@ -112,7 +112,8 @@ Condition FromExpected(const std::string& name, const ExpectedAttribute& e) {
   if (e.attribute_value_list && !e.comparison_operator) {
     throw Invalid("AttributeValueList can only be used with a ComparisonOperator" + where);
   }
-  if (e.exists == false && e.value) throw Invalid("Value cannot be used when Exists is false" + where);
+  if (e.exists == false && e.value)
+    throw Invalid("Value cannot be used when Exists is false" + where);
   if (e.comparison_operator) {
     // A Value with a ComparisonOperator is a one-element AttributeValueList.
     std::vector<AttributeValue> args;
@@ -131,13 +132,14 @@ Condition FromExpected(const std::string& name, const ExpectedAttribute& e) {
     throw Invalid(std::string("Value must be provided when Exists is ") +
                   (e.exists ? "true" : "null") + where);
   }
-  return Condition{expressions::Comparison{Comparator::kEq, PathOperand(name), ValueOperand(*e.value)}};
+  return Condition{
+      expressions::Comparison{Comparator::kEq, PathOperand(name), ValueOperand(*e.value)}};
 }
 
 }  // namespace
 
-std::optional<Condition> ConditionFromExpected(const ExpectedMap& expected,
-                                const std::optional<std::string>& conditional_operator) {
+std::optional<Condition> ConditionFromExpected(
+    const ExpectedMap& expected, const std::optional<std::string>& conditional_operator) {
   bool is_and = conditional_operator.value_or("AND") != "OR";
   std::optional<Condition> all;
   for (const auto& [name, e] : expected) {
@@ -154,7 +156,8 @@ expressions::UpdateExpression UpdateFromAttributeUpdates(const AttributeUpdateMa
   for (const auto& [name, update] : updates) {
     const std::string& action = update.action;
     if (action == "PUT") {
-      if (!update.value) throw Invalid("Only DELETE action is allowed when no attribute value is specified");
+      if (!update.value)
+        throw Invalid("Only DELETE action is allowed when no attribute value is specified");
       u.set.push_back({TopLevel(name), ValueOperand(*update.value)});
     } else if (action == "DELETE") {
       if (!update.value) {
@@ -168,19 +171,22 @@ expressions::UpdateExpression UpdateFromAttributeUpdates(const AttributeUpdateMa
       }
       u.del.push_back({TopLevel(name), ValueOperand(*update.value)});
     } else if (action == "ADD") {
-      if (!update.value) throw Invalid("Only DELETE action is allowed when no attribute value is specified");
+      if (!update.value)
+        throw Invalid("Only DELETE action is allowed when no attribute value is specified");
       ValueType t = update.value->type();
       if (t == ValueType::kL) {
         // ADD on a list appends (the expression language spells it list_append).
         Operand current{Call{Function::kIfNotExists,
                              {PathOperand(name), ValueOperand(storage::AttributeList{})}}};
-        u.set.push_back({TopLevel(name),
-                         Operand{Call{Function::kListAppend, {std::move(current), ValueOperand(*update.value)}}}});
+        u.set.push_back(
+            {TopLevel(name), Operand{Call{Function::kListAppend,
+                                          {std::move(current), ValueOperand(*update.value)}}}});
       } else if (t == ValueType::kN || t == ValueType::kSS || t == ValueType::kNS ||
                  t == ValueType::kBS) {
         u.add.push_back({TopLevel(name), ValueOperand(*update.value)});
       } else {
-        throw Invalid("ADD action is not supported for the type " + std::string(storage::TypeName(t)));
+        throw Invalid("ADD action is not supported for the type " +
+                      std::string(storage::TypeName(t)));
       }
     } else {
       throw ApiError::Validation("1 validation error detected: Value '" + action +

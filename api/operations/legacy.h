@@ -31,8 +31,8 @@ using AttributeUpdateMap = std::map<std::string, AttributeUpdate>;
 
 // Throws ValidationException for malformed entries, in the service's words. An empty Expected
 // map is no condition at all.
-std::optional<expressions::Condition> ConditionFromExpected(const ExpectedMap& expected,
-                                             const std::optional<std::string>& conditional_operator);
+std::optional<expressions::Condition> ConditionFromExpected(
+    const ExpectedMap& expected, const std::optional<std::string>& conditional_operator);
 expressions::UpdateExpression UpdateFromAttributeUpdates(const AttributeUpdateMap& updates);
 
 }  // namespace ddbd::api

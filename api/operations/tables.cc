@@ -63,8 +63,8 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
   if (auto* defs = Meta(info, "AttributeDefinitions")) {
     for (const auto& def : *defs->get_if<AttributeList>()) {
       const auto& m = *def.get_if<AttributeMap>();
-      d.attribute_definitions.push_back(
-          {*m.at("AttributeName").get_if<std::string>(), *m.at("AttributeType").get_if<std::string>()});
+      d.attribute_definitions.push_back({*m.at("AttributeName").get_if<std::string>(),
+                                         *m.at("AttributeType").get_if<std::string>()});
     }
   }
   d.key_schema.push_back({info.hash.name, "HASH"});
@@ -106,7 +106,8 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
   // Key schema shape (the wire layer has checked lengths 1..2 and the enum values).
   const auto& keys = req.key_schema;
   if (keys[0].key_type != "HASH") {
-    throw ApiError::Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    throw ApiError::Validation(
+        "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
   }
   if (keys.size() == 2) {
     if (keys[1].key_type != "RANGE") {
@@ -127,7 +128,8 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
   if (req.attribute_definitions.size() < keys.size()) {
     for (const auto& k : keys) {
       if (!defined.count(k.name)) {
-        throw ApiError::Validation("Invalid KeySchema: Some index key attribute have no definition");
+        throw ApiError::Validation(
+            "Invalid KeySchema: Some index key attribute have no definition");
       }
     }
   }
@@ -185,8 +187,10 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
   info.meta["TableId"] = NewTableId();
   info.meta["CreationDateTime"] = created.ok() ? *created : Number();
   info.meta["BillingMode"] = billing;
-  info.meta["ReadCapacityUnits"] = ToNumber(req.provisioned_throughput ? req.provisioned_throughput->read : 0);
-  info.meta["WriteCapacityUnits"] = ToNumber(req.provisioned_throughput ? req.provisioned_throughput->write : 0);
+  info.meta["ReadCapacityUnits"] =
+      ToNumber(req.provisioned_throughput ? req.provisioned_throughput->read : 0);
+  info.meta["WriteCapacityUnits"] =
+      ToNumber(req.provisioned_throughput ? req.provisioned_throughput->write : 0);
   info.meta["AttributeDefinitions"] = std::move(defs);
 
   if (ctx.states && ctx.states->Deleting(ctx.caller.space, req.table_name)) {

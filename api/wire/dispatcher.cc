@@ -24,21 +24,55 @@ const std::map<std::string_view, Handler>& Operations() {
 
 // DynamoDB operations ddbd does not implement yet: refused with a clear message.
 const std::set<std::string_view>& NotYetSupported() {
-  static const std::set<std::string_view> kOps = {
-      "BatchExecuteStatement", "BatchGetItem", "BatchWriteItem", "CreateBackup",
-      "CreateGlobalTable", "DeleteBackup", "DeleteResourcePolicy", "DescribeBackup",
-      "DescribeContinuousBackups", "DescribeContributorInsights", "DescribeEndpoints",
-      "DescribeExport", "DescribeGlobalTable", "DescribeGlobalTableSettings", "DescribeImport",
-      "DescribeKinesisStreamingDestination", "DescribeLimits", "DescribeTableReplicaAutoScaling",
-      "DescribeTimeToLive", "DisableKinesisStreamingDestination",
-      "EnableKinesisStreamingDestination", "ExecuteStatement", "ExecuteTransaction",
-      "ExportTableToPointInTime", "GetResourcePolicy", "ImportTable", "ListBackups",
-      "ListContributorInsights", "ListExports", "ListGlobalTables", "ListImports",
-      "ListTagsOfResource", "PutResourcePolicy", "Query", "RestoreTableFromBackup",
-      "RestoreTableToPointInTime", "Scan", "TagResource", "TransactGetItems", "TransactWriteItems",
-      "UntagResource", "UpdateContinuousBackups", "UpdateContributorInsights",
-      "UpdateGlobalTable", "UpdateGlobalTableSettings", "UpdateKinesisStreamingDestination",
-      "UpdateTable", "UpdateTableReplicaAutoScaling", "UpdateTimeToLive"};
+  static const std::set<std::string_view> kOps = {"BatchExecuteStatement",
+                                                  "BatchGetItem",
+                                                  "BatchWriteItem",
+                                                  "CreateBackup",
+                                                  "CreateGlobalTable",
+                                                  "DeleteBackup",
+                                                  "DeleteResourcePolicy",
+                                                  "DescribeBackup",
+                                                  "DescribeContinuousBackups",
+                                                  "DescribeContributorInsights",
+                                                  "DescribeEndpoints",
+                                                  "DescribeExport",
+                                                  "DescribeGlobalTable",
+                                                  "DescribeGlobalTableSettings",
+                                                  "DescribeImport",
+                                                  "DescribeKinesisStreamingDestination",
+                                                  "DescribeLimits",
+                                                  "DescribeTableReplicaAutoScaling",
+                                                  "DescribeTimeToLive",
+                                                  "DisableKinesisStreamingDestination",
+                                                  "EnableKinesisStreamingDestination",
+                                                  "ExecuteStatement",
+                                                  "ExecuteTransaction",
+                                                  "ExportTableToPointInTime",
+                                                  "GetResourcePolicy",
+                                                  "ImportTable",
+                                                  "ListBackups",
+                                                  "ListContributorInsights",
+                                                  "ListExports",
+                                                  "ListGlobalTables",
+                                                  "ListImports",
+                                                  "ListTagsOfResource",
+                                                  "PutResourcePolicy",
+                                                  "Query",
+                                                  "RestoreTableFromBackup",
+                                                  "RestoreTableToPointInTime",
+                                                  "Scan",
+                                                  "TagResource",
+                                                  "TransactGetItems",
+                                                  "TransactWriteItems",
+                                                  "UntagResource",
+                                                  "UpdateContinuousBackups",
+                                                  "UpdateContributorInsights",
+                                                  "UpdateGlobalTable",
+                                                  "UpdateGlobalTableSettings",
+                                                  "UpdateKinesisStreamingDestination",
+                                                  "UpdateTable",
+                                                  "UpdateTableReplicaAutoScaling",
+                                                  "UpdateTimeToLive"};
   return kOps;
 }
 
@@ -76,8 +110,8 @@ Reply Dispatcher::Handle(const Request& request) noexcept {
     auto it = Operations().find(op);
     if (it == Operations().end()) {
       if (NotYetSupported().count(op)) {
-        return ErrorReply(ApiError::UnknownOperation("ddbd does not support the " + std::string(op) +
-                                                     " operation yet"));
+        return ErrorReply(ApiError::UnknownOperation("ddbd does not support the " +
+                                                     std::string(op) + " operation yet"));
       }
       return ErrorReply(ApiError::UnknownOperation());
     }

@@ -39,15 +39,17 @@ struct Harness {
     doc.Parse(reply.body.c_str());
     REQUIRE(doc.IsObject());
     std::string type = doc["__type"].GetString();
-    std::string msg = doc.HasMember("message") ? doc["message"].GetString()
-                      : doc.HasMember("Message") ? doc["Message"].GetString() : "";
+    std::string msg = doc.HasMember("message")   ? doc["message"].GetString()
+                      : doc.HasMember("Message") ? doc["Message"].GetString()
+                                                 : "";
     return {type.substr(type.find('#') + 1), msg};
   }
 
   void CreateTable(const std::string& name) {
-    Ok("CreateTable", R"({"TableName":")" + name +
-                          R"(","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],)"
-                          R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]})");
+    Ok("CreateTable",
+       R"({"TableName":")" + name +
+           R"(","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],)"
+           R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]})");
   }
 };
 
@@ -69,8 +71,9 @@ TEST_CASE("protocol errors: JSON, target, then authentication") {
   r.auth_error = ApiError::MissingAuthenticationToken("Request is missing Authentication Token");
   Reply reply = h.dispatcher.Handle(r);
   CHECK(reply.status == 400);
-  CHECK(reply.body ==
-        R"({"__type":"com.amazon.coral.service#MissingAuthenticationTokenException","message":"Request is missing Authentication Token"})");
+  CHECK(
+      reply.body ==
+      R"({"__type":"com.amazon.coral.service#MissingAuthenticationTokenException","message":"Request is missing Authentication Token"})");
 }
 
 TEST_CASE("hostile JSON nesting is rejected without recursion") {
@@ -90,18 +93,22 @@ TEST_CASE("hostile JSON nesting is rejected without recursion") {
 TEST_CASE("tables and items through the dispatcher") {
   Harness h;
   h.CreateTable("items");
-  auto dup = h.Error("CreateTable",
-                     R"({"TableName":"items","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]})");
-  CHECK(dup == std::pair<std::string, std::string>{"ResourceInUseException", "Table already exists: items"});
-  h.Ok("PutItem", R"({"TableName":"items","Item":{"pk":{"S":"a"},"n":{"N":"0042.50"},"b":{"B":"AAEC"}}})");
+  auto dup = h.Error(
+      "CreateTable",
+      R"({"TableName":"items","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]})");
+  CHECK(dup == std::pair<std::string, std::string>{"ResourceInUseException",
+                                                   "Table already exists: items"});
+  h.Ok("PutItem",
+       R"({"TableName":"items","Item":{"pk":{"S":"a"},"n":{"N":"0042.50"},"b":{"B":"AAEC"}}})");
   auto got = h.Ok("GetItem", R"({"TableName":"items","Key":{"pk":{"S":"a"}}})");
   CHECK(std::string(got["Item"]["n"]["N"].GetString()) == "42.5");
   CHECK(std::string(got["Item"]["b"]["B"].GetString()) == "AAEC");
   auto missing_table = h.Error("GetItem", R"({"TableName":"nope","Key":{"pk":{"S":"a"}}})");
-  CHECK(missing_table ==
-        std::pair<std::string, std::string>{"ResourceNotFoundException", "Requested resource not found"});
+  CHECK(missing_table == std::pair<std::string, std::string>{"ResourceNotFoundException",
+                                                             "Requested resource not found"});
   // Tables are namespaced per caller.
-  CHECK(h.Call("GetItem", R"({"TableName":"items","Key":{"pk":{"S":"a"}}})", "other_ns").status == 400);
+  CHECK(h.Call("GetItem", R"({"TableName":"items","Key":{"pk":{"S":"a"}}})", "other_ns").status ==
+        400);
   auto listed = h.Ok("ListTables", "{}");
   CHECK(listed["TableNames"].Size() == 1);
 }
@@ -110,14 +117,18 @@ TEST_CASE("a failed condition returns the old item only when asked") {
   Harness h;
   h.CreateTable("cas");
   h.Ok("PutItem", R"({"TableName":"cas","Item":{"pk":{"S":"k"},"version":{"N":"1"}}})");
-  Reply plain = h.Call("PutItem",
-                       R"({"TableName":"cas","Item":{"pk":{"S":"k"},"version":{"N":"2"}},"ConditionExpression":"version = :v","ExpressionAttributeValues":{":v":{"N":"5"}}})");
-  CHECK(plain.body ==
-        R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"})");
-  Reply with_item = h.Call("UpdateItem",
-                           R"({"TableName":"cas","Key":{"pk":{"S":"k"}},"UpdateExpression":"SET version = :n","ConditionExpression":"version = :v","ExpressionAttributeValues":{":v":{"N":"5"},":n":{"N":"6"}},"ReturnValuesOnConditionCheckFailure":"ALL_OLD"})");
-  CHECK(with_item.body ==
-        R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"pk":{"S":"k"},"version":{"N":"1"}}})");
+  Reply plain = h.Call(
+      "PutItem",
+      R"({"TableName":"cas","Item":{"pk":{"S":"k"},"version":{"N":"2"}},"ConditionExpression":"version = :v","ExpressionAttributeValues":{":v":{"N":"5"}}})");
+  CHECK(
+      plain.body ==
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"})");
+  Reply with_item = h.Call(
+      "UpdateItem",
+      R"({"TableName":"cas","Key":{"pk":{"S":"k"}},"UpdateExpression":"SET version = :n","ConditionExpression":"version = :v","ExpressionAttributeValues":{":v":{"N":"5"},":n":{"N":"6"}},"ReturnValuesOnConditionCheckFailure":"ALL_OLD"})");
+  CHECK(
+      with_item.body ==
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"pk":{"S":"k"},"version":{"N":"1"}}})");
 }
 
 TEST_CASE("racing version-checked updates through the dispatcher lose nothing") {
@@ -131,7 +142,8 @@ TEST_CASE("racing version-checked updates through the dispatcher lose nothing") 
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int done = 0; done < kPerThread && unexpected == 0;) {
-        Reply got = h.Call("GetItem", R"({"TableName":"race","Key":{"pk":{"S":"k"}},"ConsistentRead":true})");
+        Reply got = h.Call("GetItem",
+                           R"({"TableName":"race","Key":{"pk":{"S":"k"}},"ConsistentRead":true})");
         rapidjson::Document doc;
         doc.Parse(got.body.c_str());
         if (got.status != 200 || !doc.IsObject() || !doc.HasMember("Item")) {
@@ -139,9 +151,10 @@ TEST_CASE("racing version-checked updates through the dispatcher lose nothing") 
           break;
         }
         std::string seen = doc["Item"]["version"]["N"].GetString();
-        Reply r = h.Call("UpdateItem",
-                         R"({"TableName":"race","Key":{"pk":{"S":"k"}},"UpdateExpression":"SET version = version + :one","ConditionExpression":"version = :seen","ExpressionAttributeValues":{":one":{"N":"1"},":seen":{"N":")" +
-                             seen + R"("}}})");
+        Reply r = h.Call(
+            "UpdateItem",
+            R"({"TableName":"race","Key":{"pk":{"S":"k"}},"UpdateExpression":"SET version = version + :one","ConditionExpression":"version = :seen","ExpressionAttributeValues":{":one":{"N":"1"},":seen":{"N":")" +
+                seen + R"("}}})");
         if (r.status == 200) {
           ++done;
         } else if (r.body.find("ConditionalCheckFailedException") != std::string::npos) {
@@ -155,7 +168,8 @@ TEST_CASE("racing version-checked updates through the dispatcher lose nothing") 
   for (auto& t : threads) t.join();
   CHECK(unexpected == 0);
   auto final_item = h.Ok("GetItem", R"({"TableName":"race","Key":{"pk":{"S":"k"}}})");
-  CHECK(std::string(final_item["Item"]["version"]["N"].GetString()) == std::to_string(kThreads * kPerThread));
+  CHECK(std::string(final_item["Item"]["version"]["N"].GetString()) ==
+        std::to_string(kThreads * kPerThread));
 }
 
 TEST_CASE("with transient statuses, tables pass through CREATING and DELETING") {
@@ -175,12 +189,13 @@ TEST_CASE("with transient statuses, tables pass through CREATING and DELETING") 
     d.Parse(r.body.c_str());
     return r.status == 200 ? std::string(d["Table"]["TableStatus"].GetString()) : "GONE";
   };
-  Reply created = call("CreateTable",
-                       R"({"TableName":"slow","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]})");
+  Reply created = call(
+      "CreateTable",
+      R"({"TableName":"slow","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]})");
   CHECK(created.body.find("\"TableStatus\":\"CREATING\"") != std::string::npos);
   CHECK(status_of() == "CREATING");
-  CHECK(call("PutItem", R"({"TableName":"slow","Item":{"pk":{"S":"a"}}})").body.find("ResourceNotFoundException") !=
-        std::string::npos);
+  CHECK(call("PutItem", R"({"TableName":"slow","Item":{"pk":{"S":"a"}}})")
+            .body.find("ResourceNotFoundException") != std::string::npos);
   auto wait_for = [&](const std::string& want) {
     for (int i = 0; i < 100 && status_of() != want; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -38,7 +38,8 @@ ExpressionParams ReadExpressions(RequestReader& in, bool condition, bool update,
       p.values = in.AttributeMap("ExpressionAttributeValues");
     } catch (const ApiError& e) {
       if (e.code() != "ValidationException") throw;
-      throw ApiError::Validation("ExpressionAttributeValues contains invalid value: " + e.message());
+      throw ApiError::Validation("ExpressionAttributeValues contains invalid value: " +
+                                 e.message());
     }
   }
   for (const char* name : legacy) {
@@ -64,7 +65,8 @@ ExpressionParams ReadExpressions(RequestReader& in, bool condition, bool update,
         } else if (field == "AttributeValueList") {
           if (!f.value.IsArray()) ThrowWrongJsonType(f.value, "List");
           e.attribute_value_list.emplace();
-          for (const auto& v : f.value.GetArray()) e.attribute_value_list->push_back(ParseAttributeValue(v));
+          for (const auto& v : f.value.GetArray())
+            e.attribute_value_list->push_back(ParseAttributeValue(v));
         }
       }
       (*p.expected)[std::string(m.name.GetString(), m.name.GetStringLength())] = std::move(e);
@@ -90,7 +92,8 @@ ExpressionParams ReadExpressions(RequestReader& in, bool condition, bool update,
           u.action = std::string(f.value.GetString(), f.value.GetStringLength());
         }
       }
-      (*p.attribute_updates)[std::string(m.name.GetString(), m.name.GetStringLength())] = std::move(u);
+      (*p.attribute_updates)[std::string(m.name.GetString(), m.name.GetStringLength())] =
+          std::move(u);
     }
   }
   in.ThrowIfInvalid();

@@ -41,8 +41,9 @@ std::string ParseBinary(const rapidjson::Value& v) {
   std::string text = ExpectString(v);
   std::string bytes;
   if (!Base64Decode(text, &bytes)) {
-    throw ApiError::Serialization("Base64 encoded length is expected a multiple of 4 bytes but found: " +
-                                  std::to_string(text.size()));
+    throw ApiError::Serialization(
+        "Base64 encoded length is expected a multiple of 4 bytes but found: " +
+        std::to_string(text.size()));
   }
   return bytes;
 }
@@ -111,7 +112,8 @@ AttributeValue ParseTyped(std::string_view type, const rapidjson::Value& v, int 
   if (type == "M") return ParseAttributeMap(v, level + 1);
   if (type == "L") {
     storage::AttributeList list;
-    for (const auto& m : ExpectArray(v).GetArray()) list.push_back(ParseAttributeValue(m, level + 1));
+    for (const auto& m : ExpectArray(v).GetArray())
+      list.push_back(ParseAttributeValue(m, level + 1));
     return list;
   }
   throw ApiError::Validation(
@@ -119,15 +121,16 @@ AttributeValue ParseTyped(std::string_view type, const rapidjson::Value& v, int 
 }
 
 bool IsKnownType(std::string_view t) {
-  static constexpr std::array<std::string_view, 10> kTypes = {"S",  "N",  "B", "SS",   "NS",
-                                                              "BS", "M",  "L", "NULL", "BOOL"};
+  static constexpr std::array<std::string_view, 10> kTypes = {"S",  "N", "B", "SS",   "NS",
+                                                              "BS", "M", "L", "NULL", "BOOL"};
   return std::find(kTypes.begin(), kTypes.end(), t) != kTypes.end();
 }
 
 }  // namespace
 
 [[noreturn]] void ThrowWrongJsonType(const rapidjson::Value& json, std::string_view expected) {
-  if (json.IsObject()) throw ApiError::Serialization("Start of structure or map found where not expected.");
+  if (json.IsObject())
+    throw ApiError::Serialization("Start of structure or map found where not expected.");
   if (json.IsArray()) throw ApiError::Serialization("Start of list found where not expected");
   std::string found = json.IsString()   ? "STRING_VALUE"
                       : json.IsNumber() ? "NUMBER_VALUE"
@@ -178,7 +181,9 @@ void WriteAttributeValue(const AttributeValue& value, JsonWriter& w) {
   w.Key(storage::TypeName(value.type()));
   struct Visitor {
     JsonWriter& w;
-    void Str(std::string_view s) const { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+    void Str(std::string_view s) const {
+      w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+    }
     void operator()(const std::string& s) const { Str(s); }
     void operator()(const Number& n) const { Str(n.ToString()); }
     void operator()(const storage::Binary& b) const { Str(Base64Encode(b.bytes)); }
@@ -237,7 +242,8 @@ std::string Base64Encode(std::string_view in) {
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
     out += kB64[(n >> 18) & 63];
     out += kB64[(n >> 12) & 63];
     out += kB64[(n >> 6) & 63];
@@ -249,7 +255,8 @@ std::string Base64Encode(std::string_view in) {
     out += kB64[(n >> 12) & 63];
     out += "==";
   } else if (i + 2 == in.size()) {
-    uint32_t n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    uint32_t n =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out += kB64[(n >> 18) & 63];
     out += kB64[(n >> 12) & 63];
     out += kB64[(n >> 6) & 63];

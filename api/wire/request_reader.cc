@@ -64,11 +64,13 @@ void RequestReader::NotNull(bool present, const std::string& path) {
   if (!present) Violation("null", path, "Member must not be null");
 }
 
-void RequestReader::TableNamePattern(const std::optional<std::string>& name, const std::string& path) {
+void RequestReader::TableNamePattern(const std::optional<std::string>& name,
+                                     const std::string& path) {
   if (!name) return;
   for (char c : *name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) {
-      Violation(Quote(*name), path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+      Violation(Quote(*name), path,
+                "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
       return;
     }
   }
@@ -115,9 +117,9 @@ void RequestReader::Enum(const std::optional<std::string>& value, const std::str
 
 void RequestReader::ThrowIfInvalid() const {
   if (violations_.empty()) return;
-  std::string msg = std::to_string(violations_.size()) +
-                    (violations_.size() == 1 ? " validation error detected: "
-                                             : " validation errors detected: ");
+  std::string msg =
+      std::to_string(violations_.size()) +
+      (violations_.size() == 1 ? " validation error detected: " : " validation errors detected: ");
   for (size_t i = 0; i < violations_.size(); ++i) msg += (i ? "; " : "") + violations_[i];
   throw ApiError::Validation(msg);
 }

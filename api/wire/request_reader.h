@@ -33,7 +33,8 @@ class RequestReader {
   void TableNamePattern(const std::optional<std::string>& name, const std::string& path);
   void Length(const std::optional<std::string>& value, const std::string& path, size_t min,
               size_t max);
-  void Range(const std::optional<int64_t>& value, const std::string& path, int64_t min, int64_t max);
+  void Range(const std::optional<int64_t>& value, const std::string& path, int64_t min,
+             int64_t max);
   void Enum(const std::optional<std::string>& value, const std::string& path,
             std::string_view allowed);  // allowed as the service prints it: "[A, B]"
   void Violation(const std::string& rendered_value, const std::string& path,

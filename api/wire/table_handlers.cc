@@ -149,7 +149,8 @@ void HandleCreateTable(Context& ctx, RequestReader& in, JsonWriter& out) {
   }
   if (const rapidjson::Value* stream = in.Member("StreamSpecification")) {
     auto it = stream->IsObject() ? stream->FindMember("StreamEnabled") : stream->MemberEnd();
-    if (stream->IsObject() && it != stream->MemberEnd() && it->value.IsBool() && it->value.GetBool()) {
+    if (stream->IsObject() && it != stream->MemberEnd() && it->value.IsBool() &&
+        it->value.GetBool()) {
       req.unsupported.push_back("StreamSpecification");
     }
   }
