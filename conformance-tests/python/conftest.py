@@ -6,6 +6,7 @@
 # and every table and key name is unique to the run.
 
 import os
+import threading
 import time
 import uuid
 
@@ -242,3 +243,24 @@ def raw_dynamodb_call(operation, body):
         return resp.status, (json.loads(payload) if payload else {})
     finally:
         conn.close()
+
+
+def race(fns):
+    """Runs the callables at the same instant (barrier); returns [(result, exception)]."""
+    barrier = threading.Barrier(len(fns))
+    out = [None] * len(fns)
+
+    def run(i):
+        barrier.wait()
+        try:
+            out[i] = (fns[i](), None)
+        except Exception as e:  # noqa: BLE001 - recorded and asserted by the caller
+            out[i] = (None, e)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(fns))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+        assert not t.is_alive(), "a racing request hung"
+    return out

@@ -7,12 +7,11 @@
 # DynamoDB Local validator, Amazon's DAX client legacy->expression translator, and the matrix in
 # floci-io/floci#2125 that was re-run against DynamoDB itself.
 
-import threading
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (assert_conditional_failed, assert_validation, make_client, raw_dynamodb_call,
+from conftest import (race, assert_conditional_failed, assert_validation, make_client, raw_dynamodb_call,
                       unique_key)
 
 INVALID = "One or more parameter values were invalid: "
@@ -28,27 +27,6 @@ def N(v):
 
 def get(ddb, table, pk):
     return ddb.get_item(TableName=table, Key={"pk": S(pk)}, ConsistentRead=True).get("Item")
-
-
-def race(fns):
-    """Runs the callables at the same instant (barrier); returns [(result, exception)]."""
-    barrier = threading.Barrier(len(fns))
-    out = [None] * len(fns)
-
-    def run(i):
-        barrier.wait()
-        try:
-            out[i] = (fns[i](), None)
-        except Exception as e:  # noqa: BLE001 - recorded and asserted by the caller
-            out[i] = (None, e)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(fns))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-        assert not t.is_alive(), "a racing request hung"
-    return out
 
 
 # --- 1. Java SDK v1 DynamoDBMapper (@DynamoDBVersionAttribute) request shapes -----------------

@@ -2,12 +2,11 @@
 # version 1), the Java SDK v2 enhanced client's request shapes sent raw, the old item in the
 # ConditionalCheckFailedException body, and a put-if-absent race with exactly one winner.
 
-import threading
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (assert_conditional_failed, make_client, raw_dynamodb_call, unique_key)
+from conftest import (race, assert_conditional_failed, make_client, raw_dynamodb_call, unique_key)
 
 CCF_TYPE = "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"
 
@@ -39,27 +38,6 @@ def versioned_update(client, table, user_id, first_name, expected_version):
         ConditionExpression="version = :expected",
         ExpressionAttributeValues={":fn": S(first_name), ":one": N(1), ":expected": N(expected_version)},
         ReturnValues="ALL_NEW")
-
-
-def race(fns):
-    """Runs the callables at the same instant (barrier); returns [(result, exception)]."""
-    barrier = threading.Barrier(len(fns))
-    out = [None] * len(fns)
-
-    def run(i):
-        barrier.wait()
-        try:
-            out[i] = (fns[i](), None)
-        except Exception as e:  # noqa: BLE001 - recorded and asserted by the caller
-            out[i] = (None, e)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(fns))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-        assert not t.is_alive(), "a racing request hung"
-    return out
 
 
 # --- (a) the seed scenario -------------------------------------------------------------------
