@@ -40,6 +40,7 @@ for p in podman runc debootstrap; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
+  apt-get update -qq >/dev/null 2>&1
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
     { fail "cannot install ${missing[*]}"; exit 1; }
 fi
