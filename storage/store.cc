@@ -6,6 +6,8 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <set>
+
 #include "storage/item_codec.h"
 
 namespace ddbd::storage {
@@ -157,17 +159,27 @@ Status Store::LoadCatalog() {
   if (!it->status().ok()) return FromRocks(it->status());
   // Item counts and sizes are kept in memory; rebuild them from the rows.
   std::string row_start(1, kRowPrefix);
+  std::set<uint64_t> orphaned;
   for (it->Seek(row_start); it->Valid() && it->key().starts_with(row_start); it->Next()) {
     std::string_view key = it->key().ToStringView();
     if (key.size() < 9) continue;
-    auto found = by_id.find(DecodeBigEndian(key.substr(1, 8)));
-    if (found == by_id.end()) continue;  // a row of a table dropped mid-write: unreachable
+    uint64_t id = DecodeBigEndian(key.substr(1, 8));
+    auto found = by_id.find(id);
+    if (found == by_id.end()) {
+      // A write that raced with DeleteTable: unreachable (ids are never reused). Dropped below.
+      orphaned.insert(id);
+      continue;
+    }
     auto item = DecodeItem(it->value().ToStringView());
     if (!item.ok()) return item.status();
     found->second->item_count_ += 1;
     found->second->size_bytes_ += static_cast<int64_t>(ItemSize(*item));
   }
-  return FromRocks(it->status());
+  if (!it->status().ok()) return FromRocks(it->status());
+  if (orphaned.empty()) return Status::Ok();
+  rocksdb::WriteBatch batch;
+  for (uint64_t id : orphaned) batch.DeleteRange(TablePrefix(id), TableEnd(id));
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch));
 }
 
 StatusOr<TablePtr> Store::CreateTable(TableInfo info) {

@@ -1,5 +1,6 @@
 #include "storage/store.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <thread>
@@ -168,6 +169,38 @@ TEST_CASE("a persistent store keeps tables, rows and counts across reopen") {
     CHECK(Counter(**(*store)->Get(*t, Key("k7"))) == 7);
     auto fresh = *(*store)->CreateTable(HashTable("fresh"));
     CHECK(fresh->info().id > t->info().id);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a write racing DeleteTable leaves nothing behind after reopen") {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("ddbd_store_orphan_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    auto store = std::move(Store::Open(StoreOptions{dir.string(), false}).value());
+    auto doomed = *store->CreateTable(HashTable("doomed"));
+    auto kept = *store->CreateTable(HashTable("kept"));
+    REQUIRE(store->DeleteTable("test", "doomed").ok());
+    // A request that looked the table up before it was dropped still writes through its handle.
+    REQUIRE(store
+                ->Mutate(*doomed, Key("late"),
+                         [](const Item*) { return Decision::Put(WithCounter("late", 1)); })
+                .ok());
+    REQUIRE(store
+                ->Mutate(*kept, Key("k"),
+                         [](const Item*) { return Decision::Put(WithCounter("k", 1)); })
+                .ok());
+  }
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    auto store = std::move(Store::Open(StoreOptions{dir.string(), false}).value());
+    auto names = store->ListTables("test");
+    CHECK(std::count(names.begin(), names.end(), "kept") == 1);
+    CHECK(std::count(names.begin(), names.end(), "doomed") == 0);
+    CHECK(store->FindTable("test", "kept")->item_count() == 1);
+    auto again = *store->CreateTable(HashTable("doomed" + std::to_string(reopen)));
+    CHECK(again->item_count() == 0);
+    CHECK_FALSE(store->Get(*again, Key("late"))->has_value());
   }
   std::filesystem::remove_all(dir);
 }
