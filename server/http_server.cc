@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "server/auth.h"
+#include "storage/store.h"
 
 namespace ddbd::server {
 namespace {
@@ -205,8 +206,9 @@ class Session : public std::enable_shared_from_this<Session> {
     request.auth_error = ParseAuthorization(auth, has_date, &creds);
     request.caller.access_key = creds.access_key;
     request.caller.region = creds.region.empty() ? "us-east-1" : creds.region;
-    request.caller.space =
-        shared_.options.shared_db ? "shared" : creds.access_key + "_" + request.caller.region;
+    request.caller.space = shared_.options.shared_db
+                               ? std::string(storage::kSharedSpace)
+                               : storage::SpaceFor(creds.access_key, request.caller.region);
     api::wire::Reply reply = shared_.dispatcher.Handle(request);
     if (shared_.options.log_requests) {
       auto us = std::chrono::duration_cast<std::chrono::microseconds>(

@@ -17,6 +17,7 @@ class [[nodiscard]] Status {
     kAlreadyExists,
     kCorruption,  // stored bytes could not be decoded
     kIoError,     // RocksDB or the file system failed
+    kAborted,     // a callback failed; nothing was written
   };
 
   Status() = default;
@@ -28,6 +29,7 @@ class [[nodiscard]] Status {
   static Status AlreadyExists(std::string msg) { return {Code::kAlreadyExists, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
+  static Status Aborted(std::string msg) { return {Code::kAborted, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -6,6 +6,8 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <charconv>
+#include <iostream>
 #include <set>
 
 #include "storage/item_codec.h"
@@ -15,6 +17,10 @@ namespace {
 
 const std::string kNextIdKey = std::string(1, kMetaPrefix) + "id";
 const std::string kCatalogPrefix = std::string(1, kMetaPrefix) + "t";
+// Undecodable rows are moved here (prefix + their original key) when the store opens.
+const std::string kQuarantinePrefix = std::string(1, kMetaPrefix) + "q";
+// Catalog rows written since namespaces became length-prefixed carry this version.
+constexpr int kSpaceFormat = 2;
 
 std::string CatalogMapKey(std::string_view space, std::string_view name) {
   std::string k(space);
@@ -49,7 +55,17 @@ std::string EncodeTableInfo(const TableInfo& t) {
     row["range_type"] = std::string(TypeName(t.range->type));
   }
   row["meta"] = t.meta;
+  row["space_format"] = std::string(std::to_string(kSpaceFormat));
   return EncodeItem(row);
+}
+
+// Before format 2 a namespace was `access key + "_" + region`. Regions never contain '_', so
+// the last '_' splits it back into its parts.
+std::string MigrateSpace(const std::string& old) {
+  if (old == kSharedSpace) return old;
+  size_t cut = old.rfind('_');
+  if (cut == std::string::npos) return SpaceFor(old, "");
+  return SpaceFor(std::string_view(old).substr(0, cut), std::string_view(old).substr(cut + 1));
 }
 
 std::optional<ValueType> ScalarTypeFromName(const std::string& s) {
@@ -59,7 +75,8 @@ std::optional<ValueType> ScalarTypeFromName(const std::string& s) {
   return std::nullopt;
 }
 
-StatusOr<TableInfo> DecodeTableInfo(std::string_view bytes) {
+// *migrated is set when the row predates kSpaceFormat and its namespace was converted.
+StatusOr<TableInfo> DecodeTableInfo(std::string_view bytes, bool* migrated) {
   auto row = DecodeItem(bytes);
   if (!row.ok()) return row.status();
   auto str = [&](const char* k) -> const std::string* {
@@ -76,9 +93,15 @@ StatusOr<TableInfo> DecodeTableInfo(std::string_view bytes) {
       !ScalarTypeFromName(*hash_type)) {
     return Status::Corruption("malformed catalog entry");
   }
-  t.space = *space;
+  std::string id_text = id_it->second.get_if<Number>()->ToString();
+  auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), t.id);
+  if (ec != std::errc() || end != id_text.data() + id_text.size() || t.id == 0) {
+    return Status::Corruption("malformed table id in catalog entry");
+  }
+  const std::string* format = str("space_format");
+  *migrated = !format || *format != std::to_string(kSpaceFormat);
+  t.space = *migrated ? MigrateSpace(*space) : *space;
   t.name = *name;
-  t.id = std::stoull(id_it->second.get_if<Number>()->ToString());
   t.hash = {*hash, *ScalarTypeFromName(*hash_type)};
   if (const std::string* range = str("range"), *range_type = str("range_type"); range) {
     if (!range_type || !ScalarTypeFromName(*range_type)) {
@@ -97,6 +120,26 @@ uint64_t DecodeBigEndian(std::string_view b) {
 }
 
 }  // namespace
+
+std::string SpaceFor(std::string_view access_key, std::string_view region) {
+  std::string out = std::to_string(access_key.size());
+  out.push_back(':');
+  out.append(access_key);
+  out.push_back('/');
+  out.append(region);
+  return out;
+}
+
+void Store::Quarantine(std::string_view key, std::string_view value, const std::string& why) {
+  std::cerr << "ddbd: quarantined an undecodable row (" << why << "); " << key.size()
+            << "-byte key kept under the quarantine prefix\n";
+  rocksdb::WriteBatch batch;
+  batch.Put(kQuarantinePrefix + std::string(key), value);
+  batch.Delete(rocksdb::Slice(key.data(), key.size()));
+  auto s = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!s.ok()) std::cerr << "ddbd: quarantine failed: " << s.ToString() << "\n";
+  ++quarantined_;
+}
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store());
@@ -148,15 +191,30 @@ Status Store::LoadCatalog() {
     return FromRocks(s);
   }
   std::map<uint64_t, std::shared_ptr<Table>> by_id;
+  std::vector<std::pair<std::string, std::string>> bad_rows;  // quarantined after the scan
+  rocksdb::WriteBatch migration;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(kCatalogPrefix); it->Valid() && it->key().starts_with(kCatalogPrefix); it->Next()) {
-    auto info = DecodeTableInfo(it->value().ToStringView());
-    if (!info.ok()) return info.status();
+    bool migrated = false;
+    auto info = DecodeTableInfo(it->value().ToStringView(), &migrated);
+    if (!info.ok() || by_id.count(info->id) ||
+        tables_.count(CatalogMapKey(info->space, info->name))) {
+      bad_rows.emplace_back(it->key().ToString(), it->value().ToString());
+      continue;
+    }
+    if (migrated) {
+      migration.Delete(it->key());
+      migration.Put(CatalogRowKey(info->space, info->name), EncodeTableInfo(*info));
+    }
     auto table = std::make_shared<Table>(std::move(info).value());
     by_id[table->info().id] = table;
     tables_[CatalogMapKey(table->info().space, table->info().name)] = table;
   }
   if (!it->status().ok()) return FromRocks(it->status());
+  if (migration.Count() > 0) {
+    Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), &migration));
+    if (!s.ok()) return s;
+  }
   // Item counts and sizes are kept in memory; rebuild them from the rows.
   std::string row_start(1, kRowPrefix);
   std::set<uint64_t> orphaned;
@@ -171,11 +229,18 @@ Status Store::LoadCatalog() {
       continue;
     }
     auto item = DecodeItem(it->value().ToStringView());
-    if (!item.ok()) return item.status();
+    if (!item.ok()) {
+      bad_rows.emplace_back(it->key().ToString(), it->value().ToString());
+      continue;
+    }
     found->second->item_count_ += 1;
     found->second->size_bytes_ += static_cast<int64_t>(ItemSize(*item));
   }
   if (!it->status().ok()) return FromRocks(it->status());
+  it.reset();
+  for (const auto& [key, value] : bad_rows) {
+    Quarantine(key, value, key.starts_with(kCatalogPrefix) ? "catalog entry" : "item");
+  }
   if (orphaned.empty()) return Status::Ok();
   rocksdb::WriteBatch batch;
   for (uint64_t id : orphaned) batch.DeleteRange(TablePrefix(id), TableEnd(id));
@@ -207,6 +272,12 @@ StatusOr<TablePtr> Store::DeleteTable(std::string_view space, std::string_view n
   auto it = tables_.find(CatalogMapKey(space, name));
   if (it == tables_.end()) return Status::NotFound("no such table");
   TablePtr table = it->second;
+  // Every stripe, in ascending order (as MutateMany would take them): no Mutate on this table is
+  // between its check of deleted() and its commit, so none can be acknowledged after this point
+  // and none can leave a row behind the DeleteRange.
+  std::vector<std::unique_lock<std::mutex>> held;
+  held.reserve(kStripes);
+  for (auto& m : stripes_) held.emplace_back(m);
   rocksdb::WriteBatch batch;
   batch.Delete(CatalogRowKey(space, name));
   batch.DeleteRange(TablePrefix(table->info().id), TableEnd(table->info().id));
@@ -214,6 +285,7 @@ StatusOr<TablePtr> Store::DeleteTable(std::string_view space, std::string_view n
   wo.sync = options_.sync;
   Status s = FromRocks(db_->Write(wo, &batch));
   if (!s.ok()) return s;
+  table->deleted_.store(true, std::memory_order_release);
   tables_.erase(it);
   return table;
 }
@@ -249,6 +321,7 @@ StatusOr<MutateResult> Store::Mutate(const Table& table, const PrimaryKey& key,
                                      const std::function<Decision(const Item*)>& decide) {
   std::string row_key = RowKey(table.info().id, key);
   std::lock_guard lock(stripes_[std::hash<std::string>{}(row_key) % kStripes]);
+  if (table.deleted()) return Status::NotFound("table deleted");
   MutateResult result;
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), row_key, &value);
@@ -259,7 +332,12 @@ StatusOr<MutateResult> Store::Mutate(const Table& table, const PrimaryKey& key,
   } else if (!s.IsNotFound()) {
     return FromRocks(s);
   }
-  Decision d = decide(result.old_item ? &*result.old_item : nullptr);
+  Decision d;
+  try {
+    d = decide(result.old_item ? &*result.old_item : nullptr);
+  } catch (const std::exception& e) {
+    return Status::Aborted(e.what());
+  }
   result.outcome = d.kind;
   if (d.kind == Decision::Kind::kFail) return result;
   if (d.kind == Decision::Kind::kDelete && !result.old_item) return result;

@@ -57,10 +57,14 @@ class Table {
   const TableInfo& info() const { return info_; }
   int64_t item_count() const { return item_count_.load(std::memory_order_relaxed); }
   int64_t size_bytes() const { return size_bytes_.load(std::memory_order_relaxed); }
+  // Set by DeleteTable while it holds every stripe lock: a Mutate that found this table before
+  // it was deleted sees the flag under its own stripe lock and writes nothing.
+  bool deleted() const { return deleted_.load(std::memory_order_acquire); }
 
  private:
   friend class Store;
   TableInfo info_;
+  mutable std::atomic<bool> deleted_{false};
   mutable std::atomic<int64_t> item_count_{0};
   mutable std::atomic<int64_t> size_bytes_{0};
 };
@@ -83,6 +87,12 @@ struct MutateResult {
   size_t new_size = 0;           // ItemSize of the written item (kPut)
 };
 
+// The data namespace of a caller: unambiguous for any access key and region (the access key is
+// length-prefixed, so key "a_b" in region "c" and key "a" in region "b_c" never meet).
+std::string SpaceFor(std::string_view access_key, std::string_view region);
+// The namespace every caller shares with -sharedDb.
+inline constexpr std::string_view kSharedSpace = "shared";
+
 class Store {
  public:
   static StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
@@ -97,17 +107,22 @@ class Store {
   TablePtr FindTable(std::string_view space, std::string_view name) const;
   // Table names of a space in ascending byte order.
   std::vector<std::string> ListTables(std::string_view space) const;
+  // Rows moved aside by Open because they could not be decoded.
+  size_t quarantined() const { return quarantined_; }
 
   StatusOr<std::optional<Item>> Get(const Table& table, const PrimaryKey& key) const;
 
   // Runs decide(current item or nullptr) under the key's lock and commits its decision.
-  // decide must not throw (the API layer catches inside it) and must not call the store.
+  // decide must not call the store. An exception escaping decide is caught here and reported as
+  // kAborted (storage never throws). NotFound when the table was deleted before the commit.
   StatusOr<MutateResult> Mutate(const Table& table, const PrimaryKey& key,
                                 const std::function<Decision(const Item*)>& decide);
 
  private:
   Store() = default;
   Status LoadCatalog();
+  // Moves an undecodable row out of the way (logged), so opening never fails because of it.
+  void Quarantine(std::string_view key, std::string_view value, const std::string& why);
 
   StoreOptions options_;
   std::unique_ptr<rocksdb::Env> mem_env_;
@@ -116,6 +131,7 @@ class Store {
   mutable std::shared_mutex catalog_mu_;
   std::map<std::string, TablePtr, std::less<>> tables_;  // key: space '\0' name
   uint64_t next_table_id_ = 1;
+  size_t quarantined_ = 0;
 
   static constexpr size_t kStripes = 1024;
   std::array<std::mutex, kStripes> stripes_;

@@ -5,11 +5,20 @@
 namespace ddbd::storage {
 namespace {
 
+// O(n log n): both member lists sorted (by pointer, no copies of the members) and compared.
 template <typename T>
 bool SameMembers(const std::vector<T>& a, const std::vector<T>& b) {
   if (a.size() != b.size()) return false;
-  for (const T& x : a) {
-    if (std::find(b.begin(), b.end(), x) == b.end()) return false;
+  auto sorted = [](const std::vector<T>& v) {
+    std::vector<const T*> out;
+    out.reserve(v.size());
+    for (const T& m : v) out.push_back(&m);
+    std::sort(out.begin(), out.end(), [](const T* x, const T* y) { return *x < *y; });
+    return out;
+  };
+  auto x = sorted(a), y = sorted(b);
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (!(*x[i] == *y[i])) return false;
   }
   return true;
 }
@@ -87,6 +96,23 @@ size_t ValueSize(const AttributeValue& value) {
     size_t operator()(bool) const { return 1; }
   };
   return std::visit(Visitor{}, value.variant());
+}
+
+size_t NestingDepth(const Item& item) {
+  std::vector<std::pair<const AttributeValue*, size_t>> pending;
+  for (const auto& [name, v] : item) pending.emplace_back(&v, 1);
+  size_t deepest = 0;
+  while (!pending.empty()) {
+    auto [v, level] = pending.back();
+    pending.pop_back();
+    deepest = std::max(deepest, level);
+    if (auto* m = v->get_if<AttributeMap>()) {
+      for (const auto& [name, child] : *m) pending.emplace_back(&child, level + 1);
+    } else if (auto* l = v->get_if<AttributeList>()) {
+      for (const auto& child : *l) pending.emplace_back(&child, level + 1);
+    }
+  }
+  return deepest;
 }
 
 size_t ItemSize(const Item& item) {

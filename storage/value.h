@@ -81,4 +81,8 @@ size_t ValueSize(const AttributeValue& value);
 // Size of a whole item: every attribute name's UTF-8 bytes plus its value's size.
 size_t ItemSize(const Item& item);
 
+// The deepest nesting level in the item: a top-level attribute is level 1, the members of a map
+// or list at level n are at level n + 1. Iterative, so any depth is measured safely.
+size_t NestingDepth(const Item& item);
+
 }  // namespace ddbd::storage

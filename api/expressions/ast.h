@@ -81,7 +81,7 @@ struct In {
 };
 struct Logical {
   bool is_and;
-  std::vector<Condition> sides;  // exactly two
+  std::vector<Condition> sides;  // two or more: a chain of one operator is one node
 };
 struct Not {
   std::vector<Condition> inner;  // exactly one

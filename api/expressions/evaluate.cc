@@ -1,6 +1,8 @@
 #include "api/expressions/evaluate.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 namespace ddbd::api::expressions {
 namespace {
@@ -113,51 +115,45 @@ bool Compare(Comparator op, const Value& a, const Value& b) {
   }
 }
 
-// Copies into `out` the part of `source` that `path[depth..]` selects, merging with what
-// earlier paths already put there.
-void ProjectInto(const AttributeValue& source, const Path& path, size_t depth, AttributeValue& out,
-                 bool fresh) {
-  if (depth == path.elements.size()) {
-    out = source;
-    return;
+// What a projection keeps of a value: all of it, or some of its map members / list elements.
+// Built from the paths, then applied to the item; its depth is bounded by the paths' (32).
+struct Selector {
+  bool whole = false;
+  std::map<std::string, Selector, std::less<>> members;
+  std::map<int64_t, Selector> elements;
+};
+
+void AddPath(Selector& root, const Path& path) {
+  Selector* cur = &root;
+  for (size_t i = 1; i < path.elements.size() && !cur->whole; ++i) {
+    const PathElement& e = path.elements[i];
+    cur = e.is_index() ? &cur->elements[e.index] : &cur->members[e.name];
   }
-  const PathElement& e = path.elements[depth];
-  if (e.is_index()) {
-    auto* list = source.get_if<AttributeList>();
-    if (!list || static_cast<size_t>(e.index) >= list->size()) return;
-    // Picked elements are gathered in a map keyed by '\0' + zero-padded index (so in index
-    // order); FinishProjection turns it into a list.
-    if (fresh) out = AttributeMap{};
-    auto* gathered = out.get_if<AttributeMap>();
-    if (!gathered) return;
-    std::string key(1, '\0');
-    key += std::to_string(1000000000 + e.index);
-    ProjectInto((*list)[static_cast<size_t>(e.index)], path, depth + 1, (*gathered)[key],
-                !gathered->count(key));
-    return;
-  }
-  auto* map = source.get_if<AttributeMap>();
-  if (!map) return;
-  auto it = map->find(e.name);
-  if (it == map->end()) return;
-  if (fresh) out = AttributeMap{};
-  auto* target = out.get_if<AttributeMap>();
-  if (!target) return;
-  bool child_fresh = !target->count(e.name);
-  ProjectInto(it->second, path, depth + 1, (*target)[e.name], child_fresh);
+  cur->whole = true;
 }
 
-// Turns the index-keyed placeholder maps ProjectInto built back into lists.
-void FinishProjection(AttributeValue& v) {
-  auto* m = v.get_if<AttributeMap>();
-  if (!m) return;
-  bool gathered = !m->empty() && m->begin()->first[0] == '\0';
-  for (auto& [k, child] : *m) FinishProjection(child);
-  if (gathered) {
-    AttributeList list;
-    for (auto& [k, child] : *m) list.push_back(std::move(child));
-    v = std::move(list);
+// The selected part of `v`, or nothing when no selected path exists in it.
+std::optional<AttributeValue> Select(const AttributeValue& v, const Selector& s) {
+  if (s.whole) return v;
+  if (auto* map = v.get_if<AttributeMap>(); map && !s.members.empty()) {
+    AttributeMap out;
+    for (const auto& [name, child] : s.members) {
+      auto it = map->find(name);
+      if (it == map->end()) continue;
+      if (auto picked = Select(it->second, child)) out.emplace(name, std::move(*picked));
+    }
+    if (!out.empty()) return AttributeValue(std::move(out));
+  } else if (auto* list = v.get_if<AttributeList>(); list && !s.elements.empty()) {
+    AttributeList out;  // picked elements keep their order, not their indexes
+    for (const auto& [index, child] : s.elements) {
+      if (static_cast<size_t>(index) >= list->size()) continue;
+      if (auto picked = Select((*list)[static_cast<size_t>(index)], child)) {
+        out.push_back(std::move(*picked));
+      }
+    }
+    if (!out.empty()) return AttributeValue(std::move(out));
   }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -271,9 +267,11 @@ bool EvaluateCondition(const Condition& condition, const storage::Item* item) {
       }
     }
     bool operator()(const Logical& l) const {
-      bool left = EvaluateCondition(l.sides[0], item);
-      if (l.is_and ? !left : left) return left;
-      return EvaluateCondition(l.sides[1], item);
+      for (const auto& side : l.sides) {
+        bool v = EvaluateCondition(side, item);
+        if (l.is_and ? !v : v) return v;  // short-circuit
+      }
+      return l.is_and;
     }
     bool operator()(const Not& n) const { return !EvaluateCondition(n.inner[0], item); }
   };
@@ -281,14 +279,14 @@ bool EvaluateCondition(const Condition& condition, const storage::Item* item) {
 }
 
 storage::Item Project(const storage::Item& item, const std::vector<Path>& paths) {
+  std::map<std::string_view, Selector> roots;
+  for (const auto& p : paths) AddPath(roots[p.elements[0].name], p);
   storage::Item out;
-  for (const auto& p : paths) {
-    if (!FindPath(item, p)) continue;  // so every node ProjectInto creates gets filled
-    auto it = item.find(p.elements[0].name);
-    bool fresh = !out.count(it->first);
-    ProjectInto(it->second, p, 1, out[it->first], fresh);
+  for (const auto& [name, selector] : roots) {
+    auto it = item.find(name);
+    if (it == item.end()) continue;
+    if (auto picked = Select(it->second, selector)) out.emplace(name, std::move(*picked));
   }
-  for (auto& [name, v] : out) FinishProjection(v);
   return out;
 }
 

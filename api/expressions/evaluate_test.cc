@@ -123,3 +123,23 @@ TEST_CASE("projection gathers paths and list elements") {
   CHECK(out["lst"] ==
         AttributeValue(AttributeList{AttributeValue(AttributeMap{{"c", S("deep")}})}));
 }
+
+TEST_CASE("projection keeps maps as maps whatever their keys") {
+  // A map whose first key is "" or starts with NUL once came back as a list.
+  Item item;
+  item["m"] = AttributeMap{{"", S("empty")}, {std::string("\0x", 2), S("nul")}, {"z", S("zz")}};
+  item["l"] = AttributeList{S("a"), AttributeMap{{"", S("e")}}, S("c")};
+  Projection p = ParseProjection("m, l[1], l[2]");
+  Item out = Project(item, p.paths);
+  CHECK(out["m"] == item["m"]);
+  CHECK(out["l"] == AttributeValue(AttributeList{AttributeMap{{"", S("e")}}, S("c")}));
+  Projection q = ParseProjection("l[1].#e");
+  NameMap names{{"#e", ""}};
+  Resolver r(&names, nullptr);
+  r.Resolve(q);
+  out = Project(item, q.paths);
+  CHECK(out["l"] == AttributeValue(AttributeList{AttributeMap{{"", S("e")}}}));
+  // Paths that do not exist contribute nothing, not empty containers.
+  Projection none = ParseProjection("m.nope, l[7], l[0].x");
+  CHECK(Project(item, none.paths).empty());
+}

@@ -10,8 +10,8 @@
 namespace ddbd::api::expressions {
 namespace {
 
-// DynamoDB counts operators and functions in an update expression; more than this is rejected.
-constexpr size_t kMaxUpdateOperators = 300;
+// DynamoDB counts operators and functions in an expression; more than this is rejected.
+constexpr size_t kMaxOperators = 300;
 
 enum class Tok {
   kEnd,
@@ -52,7 +52,8 @@ std::vector<Token> Lex(std::string_view s) {
     size_t b = i;
     char c = s[i];
     auto one = [&](Tok k) { out.push_back({k, b, ++i}); };
-    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+    // A bare name starts with a letter ("_a" and "1a" are syntax errors); #/: refs may not.
+    if (std::isalpha(static_cast<unsigned char>(c))) {
       while (i < s.size() && IsWordChar(s[i])) ++i;
       out.push_back({Tok::kName, b, i});
     } else if (std::isdigit(static_cast<unsigned char>(c))) {
@@ -166,6 +167,7 @@ class Parser {
     Condition c = ParseOr();
     if (Peek().kind != Tok::kEnd) SyntaxError();
     ThrowDeferred();
+    CheckOperatorCount();
     return c;
   }
 
@@ -211,10 +213,7 @@ class Parser {
       } while (Accept(Tok::kComma));
     }
     ThrowDeferred();
-    if (operators_ > kMaxUpdateOperators) {
-      throw Error("The expression contains too many operators; operator count: " +
-                  std::to_string(operators_));
-    }
+    CheckOperatorCount();
     return u;
   }
 
@@ -240,6 +239,15 @@ class Parser {
   }
   void ThrowDeferred() {
     if (deferred_) throw *deferred_;
+  }
+
+  // DynamoDB counts operators and functions (comparisons, AND, OR, NOT, BETWEEN, IN, SET
+  // actions, + and -, update functions); parentheses do not count.
+  void CheckOperatorCount() const {
+    if (operators_ > kMaxOperators) {
+      throw Error("The expression contains too many operators; operator count: " +
+                  std::to_string(operators_));
+    }
   }
 
   [[noreturn]] void SyntaxError() const {
@@ -323,6 +331,11 @@ class Parser {
 
   // Parses `name(args)`; the caller has checked AtFunctionCall().
   Call ParseCall() {
+    // Function arguments recurse (if_not_exists(a, if_not_exists(...))): bounded like groups.
+    if (++depth_ > kMaxNesting) {
+      throw Error("The expression has too many nested levels; nesting levels: " +
+                  std::to_string(depth_));
+    }
     std::string_view name = Text(Next());
     auto fn = FunctionByName(name);
     if (!fn) {
@@ -338,6 +351,16 @@ class Parser {
                               : ParseConditionOperand());
     } while (Accept(Tok::kComma));
     Expect(Tok::kRParen);
+    if (*fn == Function::kListAppend) {
+      for (const auto& arg : call.args) {
+        auto* inner = std::get_if<Call>(&arg.v);
+        if (inner && inner->function == Function::kListAppend) {
+          Defer(
+              "The function is not allowed to be used this way in an expression; function: "
+              "list_append");
+        }
+      }
+    }
     size_t expected = (*fn == Function::kAttributeExists || *fn == Function::kAttributeNotExists ||
                        *fn == Function::kSize)
                           ? 1
@@ -347,11 +370,13 @@ class Parser {
             std::string(FunctionName(*fn)) +
             ", number of operands: " + std::to_string(call.args.size()));
     }
-    bool needs_path = *fn != Function::kListAppend;
+    bool needs_path = *fn != Function::kListAppend && *fn != Function::kBeginsWith &&
+                      *fn != Function::kContains && *fn != Function::kSize;
     if (needs_path && !std::holds_alternative<Path>(call.args[0].v)) {
       Defer("Operator or function requires a document path; operator or function: " +
             std::string(FunctionName(*fn)));
     }
+    --depth_;
     return call;
   }
 
@@ -402,24 +427,32 @@ class Parser {
     return lhs;
   }
 
+  // A chain `a OR b OR c` is one n-ary node, not a left-deep tree: evaluating or destroying a
+  // long chain never recurses along it.
   Condition ParseOr() {
-    Condition left = ParseAnd();
+    Condition first = ParseAnd();
+    if (!AtKeyword("OR")) return first;
+    Logical chain{false, {}};
+    chain.sides.push_back(std::move(first));
     while (AcceptKeyword("OR")) {
-      Condition right = ParseAnd();
-      last_was_group_ = false;
-      left = Condition{Logical{false, {std::move(left), std::move(right)}}};
+      ++operators_;
+      chain.sides.push_back(ParseAnd());
     }
-    return left;
+    last_was_group_ = false;
+    return Condition{std::move(chain)};
   }
 
   Condition ParseAnd() {
-    Condition left = ParseNot();
+    Condition first = ParseNot();
+    if (!AtKeyword("AND")) return first;
+    Logical chain{true, {}};
+    chain.sides.push_back(std::move(first));
     while (AcceptKeyword("AND")) {
-      Condition right = ParseNot();
-      last_was_group_ = false;
-      left = Condition{Logical{true, {std::move(left), std::move(right)}}};
+      ++operators_;
+      chain.sides.push_back(ParseNot());
     }
-    return left;
+    last_was_group_ = false;
+    return Condition{std::move(chain)};
   }
 
   Condition ParseNot() {
@@ -428,6 +461,7 @@ class Parser {
                   std::to_string(depth_));
     }
     bool negated = AcceptKeyword("NOT");
+    if (negated) ++operators_;
     Condition c = negated ? Condition{Not{{ParseNot()}}} : ParsePredicate();
     if (negated) last_was_group_ = false;
     --depth_;
@@ -489,6 +523,7 @@ class Parser {
       default:
         break;
     }
+    if (cmp || AtKeyword("BETWEEN") || AtKeyword("IN")) ++operators_;
     if (cmp) {
       Next();
       return Condition{Comparison{*cmp, std::move(lhs), ParseConditionOperand()}};

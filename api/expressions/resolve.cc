@@ -152,6 +152,16 @@ void Resolver::ResolveCall(Call& call, std::string_view kind) {
       if (v && v->type() != ValueType::kL) OperandTypeError(kind, fn, v->type());
     }
   }
+  if (call.function == Function::kSize) {
+    // size() of a constant must be of a type that has a size; size(size(x)) is size of an N.
+    const AttributeValue* v = Constant(call.args[0]);
+    auto* inner = std::get_if<Call>(&call.args[0].v);
+    if (inner && inner->function == Function::kSize) OperandTypeError(kind, fn, ValueType::kN);
+    if (v && (v->type() == ValueType::kN || v->type() == ValueType::kBool ||
+              v->type() == ValueType::kNull)) {
+      OperandTypeError(kind, fn, v->type());
+    }
+  }
   if (call.function == Function::kBeginsWith || call.function == Function::kContains) {
     CheckDistinct(kind, fn, {&call.args[0], &call.args[1]});
   }

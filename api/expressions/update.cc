@@ -27,8 +27,15 @@ ApiError InvalidPath() {
       "The document path provided in the update expression is invalid for update");
 }
 
+// Arithmetic results that cannot be stored exactly: DynamoDB reports an inexact sum (more than
+// 38 significant digits) as an overflow, not with the message for a literal of that many digits.
 Number Checked(storage::StatusOr<Number> n) {
-  if (!n.ok()) throw ApiError::Validation(n.status().message());
+  if (!n.ok()) {
+    if (n.status().message() == Number::kTooManyDigits) {
+      throw ApiError::Validation(std::string(Number::kOverflow));
+    }
+    throw ApiError::Validation(n.status().message());
+  }
   return std::move(n).value();
 }
 
@@ -144,17 +151,56 @@ void Remove(storage::Item& item, const Path& path) {
   }
 }
 
+// Set algebra in O((n + m) log n): members are compared through sorted pointers, never pairwise.
+template <typename T>
+std::vector<const T*> SortedPointers(const std::vector<T>& v) {
+  std::vector<const T*> out;
+  out.reserve(v.size());
+  for (const T& m : v) out.push_back(&m);
+  std::sort(out.begin(), out.end(), [](const T* a, const T* b) { return *a < *b; });
+  return out;
+}
+
+template <typename T>
+bool SortedContains(const std::vector<const T*>& sorted, const T& x) {
+  auto it = std::lower_bound(sorted.begin(), sorted.end(), x,
+                             [](const T* m, const T& v) { return *m < v; });
+  return it != sorted.end() && **it == x;
+}
+
 template <typename T>
 void Union(std::vector<T>& into, const std::vector<T>& add) {
-  for (const auto& m : add) {
-    if (std::find(into.begin(), into.end(), m) == into.end()) into.push_back(m);
+  std::vector<T> fresh;
+  {
+    auto present = SortedPointers(into);
+    for (const auto& m : add) {
+      if (!SortedContains(present, m)) fresh.push_back(m);
+    }
   }
+  into.insert(into.end(), std::make_move_iterator(fresh.begin()),
+              std::make_move_iterator(fresh.end()));
 }
 
 template <typename T>
 void Difference(std::vector<T>& from, const std::vector<T>& drop) {
-  std::erase_if(from,
-                [&](const T& m) { return std::find(drop.begin(), drop.end(), m) != drop.end(); });
+  auto dropped = SortedPointers(drop);
+  std::erase_if(from, [&](const T& m) { return SortedContains(dropped, m); });
+}
+
+// REMOVE targets are named by the original item's indexes. Removing them deepest-and-highest
+// first keeps every other target where it was: at the first step where two paths differ, the
+// one with the higher list index goes first (removing it shifts nothing the other names).
+bool RemoveFirst(const Path* a, const Path* b) {
+  size_t n = std::min(a->elements.size(), b->elements.size());
+  for (size_t k = 0; k < n; ++k) {
+    const PathElement& x = a->elements[k];
+    const PathElement& y = b->elements[k];
+    if (x == y) continue;
+    if (x.is_index() && y.is_index()) return x.index > y.index;
+    if (x.is_index() != y.is_index()) return x.is_index();
+    return x.name < y.name;
+  }
+  return a->elements.size() > b->elements.size();
 }
 
 // DELETE and ADD leave no empty set behind: DynamoDB removes the attribute instead.
@@ -223,12 +269,9 @@ storage::Item ApplyUpdate(const UpdateExpression& update, storage::Item item) {
     }
     if (IsEmptySet(*cur)) Remove(item, a.path);
   }
-  // List elements are removed by their original index: highest first.
   std::vector<const Path*> removals;
   for (const auto& p : update.remove) removals.push_back(&p);
-  std::stable_sort(removals.begin(), removals.end(), [](const Path* a, const Path* b) {
-    return a->elements.back().index > b->elements.back().index;
-  });
+  std::stable_sort(removals.begin(), removals.end(), RemoveFirst);
   for (const Path* p : removals) Remove(item, *p);
   return item;
 }

@@ -108,7 +108,25 @@ storage::Item KeyItem(const storage::TableInfo& table, const storage::PrimaryKey
   return item;
 }
 
+void CheckAttributeNames(const storage::Item& item) {
+  for (const auto& [name, v] : item) {
+    if (name.empty()) {
+      throw ApiError::Validation("One or more parameter values were invalid: Empty attribute name");
+    }
+    if (name.size() > kMaxAttributeNameBytes) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: Attribute name is too large, must be less "
+          "than 65536 bytes");
+    }
+  }
+}
+
 void CheckItemSize(const storage::Item& item) {
+  // An update can copy a subtree into itself (SET a.b = a) and so deepen an item past what any
+  // request could send; the limit holds for the result as for the request.
+  if (storage::NestingDepth(item) > kMaxNestingDepth) {
+    throw ApiError::Validation("Nesting Levels have exceeded supported limits");
+  }
   if (storage::ItemSize(item) > kMaxItemBytes) {
     throw ApiError::Validation("Item size has exceeded the maximum allowed size");
   }
@@ -131,9 +149,47 @@ PreparedExpressions PrepareExpressions(const ExpressionParams& p) {
         "Non-expression parameters: {" +
         join(p.legacy) + "} Expression parameters: {" + join(expression_params) + "}");
   }
+  // Limits first, so no work is spent on oversized substitutions (Developer Guide, "Quotas":
+  // 255 bytes per placeholder, 2 MB for all names and values together).
+  size_t substitution_bytes = 0;
+  if (p.names) {
+    for (const auto& [k, v] : *p.names) {
+      if (k.size() > kMaxPlaceholderBytes) {
+        throw ApiError::Validation(
+            "ExpressionAttributeNames contains invalid key: The expression attribute map contains "
+            "a key that is too long; size of key: " +
+            std::to_string(k.size()));
+      }
+      substitution_bytes += k.size() + v.size();
+    }
+  }
+  if (p.values) {
+    for (const auto& [k, v] : *p.values) {
+      if (k.size() > kMaxPlaceholderBytes) {
+        throw ApiError::Validation(
+            "ExpressionAttributeValues contains invalid key: The expression attribute map "
+            "contains a key that is too long;");
+      }
+      substitution_bytes += k.size() + storage::ValueSize(v);
+    }
+  }
+  if (substitution_bytes > kMaxSubstitutionBytes) {
+    throw ApiError::Validation(
+        "Combined size of ExpressionAttributeNames and ExpressionAttributeValues exceeds max size");
+  }
   if (p.names) {
     if (p.names->empty()) throw ApiError::Validation("ExpressionAttributeNames must not be empty");
     for (const auto& [k, v] : *p.names) {
+      if (v.empty()) {
+        throw ApiError::Validation(
+            "ExpressionAttributeNames contains invalid value: Empty attribute name for key " + k);
+      }
+      if (v.size() > kMaxAttributeNameBytes) {
+        throw ApiError::Validation(
+            "ExpressionAttributeNames contains invalid value: Attribute name is too large, must "
+            "be less than 65536 bytes for key " +
+            k);
+      }
       if (!ValidPlaceholderKey(k, '#')) {
         throw ApiError::Validation(
             "ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + k + "\"");
@@ -162,7 +218,11 @@ PreparedExpressions PrepareExpressions(const ExpressionParams& p) {
   }
   PreparedExpressions out;
   if (expression_params.empty()) {
-    if (p.expected) out.condition = ConditionFromExpected(*p.expected, p.conditional_operator);
+    if (p.expected || p.conditional_operator) {
+      static const ExpectedMap kNone;
+      out.condition =
+          ConditionFromExpected(p.expected ? *p.expected : kNone, p.conditional_operator);
+    }
     if (p.attribute_updates) out.update = UpdateFromAttributeUpdates(*p.attribute_updates);
     if (p.names)
       throw ApiError::Validation(

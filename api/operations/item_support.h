@@ -13,6 +13,10 @@ namespace ddbd::api {
 inline constexpr size_t kMaxItemBytes = 400 * 1024;
 inline constexpr size_t kMaxHashKeyBytes = 2048;
 inline constexpr size_t kMaxRangeKeyBytes = 1024;
+inline constexpr size_t kMaxNestingDepth = 32;
+inline constexpr size_t kMaxAttributeNameBytes = 65535;
+inline constexpr size_t kMaxPlaceholderBytes = 255;
+inline constexpr size_t kMaxSubstitutionBytes = 2 * 1024 * 1024;
 
 // The key of a full item (PutItem): every key attribute present with the schema's type.
 storage::PrimaryKey KeyFromItem(const storage::TableInfo& table, const storage::Item& item);
@@ -21,8 +25,11 @@ storage::PrimaryKey KeyFromKeyParam(const storage::TableInfo& table, const stora
 // The key attributes as an item (the start of an UpdateItem on an absent item).
 storage::Item KeyItem(const storage::TableInfo& table, const storage::PrimaryKey& key);
 
-// Throws "Item size has exceeded the maximum allowed size" past 400 KB.
+// Throws "Nesting Levels have exceeded supported limits" past 32 levels and "Item size has
+// exceeded the maximum allowed size" past 400 KB.
 void CheckItemSize(const storage::Item& item);
+// Top-level attribute names: not empty, at most 65535 bytes.
+void CheckAttributeNames(const storage::Item& item);
 
 struct PreparedExpressions {
   std::optional<expressions::Condition> condition;

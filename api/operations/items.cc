@@ -1,6 +1,8 @@
 // PutItem, GetItem, DeleteItem, UpdateItem (API reference pages of the same names).
 // Every write is one Store::Mutate: the condition is evaluated on the current item under the
 // key's lock and the new item is committed in the same step, so no update can be lost.
+#include <set>
+
 #include "api/errors.h"
 #include "api/expressions/evaluate.h"
 #include "api/expressions/update.h"
@@ -34,7 +36,13 @@ storage::MutateResult MutateOrThrow(Context& ctx, const storage::Table& table,
     }
   });
   if (error) throw std::move(*error);
-  if (!result.ok()) throw ApiError::Internal("Internal server error: " + result.status().message());
+  if (!result.ok()) {
+    // The table was deleted between the lookup and the commit: nothing was written.
+    if (result.status().code() == storage::Status::Code::kNotFound) {
+      throw ApiError::ResourceNotFound();
+    }
+    throw ApiError::Internal("Internal server error: " + result.status().message());
+  }
   return std::move(result).value();
 }
 
@@ -50,6 +58,7 @@ ItemResponse PutItem(Context& ctx, const PutItemRequest& req) {
   CheckReturnValuesAllOldOrNone(req.return_values);
   PreparedExpressions expr = PrepareExpressions(req.expr);
   storage::TablePtr table = RequireTable(ctx, req.table_name);
+  CheckAttributeNames(req.item);
   storage::PrimaryKey key = KeyFromItem(table->info(), req.item);
   CheckItemSize(req.item);
 
@@ -73,6 +82,13 @@ ItemResponse PutItem(Context& ctx, const PutItemRequest& req) {
 
 ItemResponse GetItem(Context& ctx, const GetItemRequest& req) {
   PreparedExpressions expr = PrepareExpressions(req.expr);
+  std::set<std::string_view> wanted;
+  for (const auto& name : req.attributes_to_get) {
+    if (!wanted.insert(name).second) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: Duplicate value in attribute name: " + name);
+    }
+  }
   storage::TablePtr table = RequireTable(ctx, req.table_name);
   storage::PrimaryKey key = KeyFromKeyParam(table->info(), req.key);
   auto got = ctx.store.Get(*table, key);
@@ -140,11 +156,16 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
 
   const std::string& rv = req.return_values;
   const bool keep_new = rv == "ALL_NEW" || rv == "UPDATED_NEW";
+  // An update that only removes (REMOVE, DELETE from a set, AttributeUpdates DELETE) does not
+  // create an absent item; one with no actions at all creates the key-only item.
+  const bool only_removes = expr.update && expr.update->set.empty() && expr.update->add.empty() &&
+                            (!expr.update->remove.empty() || !expr.update->del.empty());
   Item new_item;
   auto result = MutateOrThrow(ctx, *table, key, [&](const Item* current) {
     if (expr.condition && !expressions::EvaluateCondition(*expr.condition, current)) {
       return Decision::Fail();
     }
+    if (!current && only_removes) return Decision::Delete();  // nothing to write
     Item base = current ? *current : KeyItem(info, key);
     Item updated =
         expr.update ? expressions::ApplyUpdate(*expr.update, std::move(base)) : std::move(base);
@@ -156,6 +177,10 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
     throw ConditionFailed(req.return_values_on_condition_check_failure, result.old_item);
   }
   ItemResponse out;
+  if (result.outcome == Decision::Kind::kDelete) {
+    out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name, WriteUnits(0));
+    return out;
+  }
   if (rv == "ALL_NEW") {
     out.item = std::move(new_item);
   } else if (rv == "ALL_OLD") {

@@ -140,14 +140,21 @@ Condition FromExpected(const std::string& name, const ExpectedAttribute& e) {
 
 std::optional<Condition> ConditionFromExpected(
     const ExpectedMap& expected, const std::optional<std::string>& conditional_operator) {
-  bool is_and = conditional_operator.value_or("AND") != "OR";
-  std::optional<Condition> all;
-  for (const auto& [name, e] : expected) {
-    Condition c = FromExpected(name, e);
-    all = all ? Condition{expressions::Logical{is_and, {std::move(*all), std::move(c)}}}
-              : std::move(c);
+  if (conditional_operator && expected.size() < 2) {
+    throw ApiError::Validation(
+        expected.empty()
+            ? "ConditionalOperator cannot be used without Filter or Expected"
+            : "ConditionalOperator can only be used when Filter or Expected has two or more "
+              "elements");
   }
-  return all;
+  // One n-ary node over every entry: linear to build, and flat to evaluate and destroy however
+  // many entries a request sends.
+  expressions::Logical all{conditional_operator.value_or("AND") != "OR", {}};
+  all.sides.reserve(expected.size());
+  for (const auto& [name, e] : expected) all.sides.push_back(FromExpected(name, e));
+  if (all.sides.empty()) return std::nullopt;
+  if (all.sides.size() == 1) return std::move(all.sides[0]);
+  return Condition{std::move(all)};
 }
 
 expressions::UpdateExpression UpdateFromAttributeUpdates(const AttributeUpdateMap& updates) {

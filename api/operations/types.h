@@ -17,7 +17,7 @@ namespace ddbd::api {
 
 // Who is calling: their data namespace and what the Authorization header said.
 struct Caller {
-  std::string space;       // "<access key>_<region>", or "shared" with -sharedDb
+  std::string space;       // storage::SpaceFor(access key, region), or "shared" with -sharedDb
   std::string access_key;  // from the SigV4 credential scope
   std::string region = "us-east-1";
 };
