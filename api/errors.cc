@@ -43,6 +43,12 @@ ApiError ApiError::MissingAuthenticationToken(std::string m) {
 ApiError ApiError::IncompleteSignature(std::string m) {
   return {std::string(kCoralService) + "IncompleteSignatureException", std::move(m)};
 }
+ApiError ApiError::UnrecognizedClient(std::string m) {
+  return {std::string(kCoralService) + "UnrecognizedClientException", std::move(m)};
+}
+ApiError ApiError::InvalidSignature(std::string m) {
+  return {std::string(kCoralService) + "InvalidSignatureException", std::move(m)};
+}
 ApiError ApiError::ResourceNotFound(std::string m) {
   return {std::string(kDynamo) + "ResourceNotFoundException", std::move(m)};
 }

@@ -32,6 +32,9 @@ class ApiError : public std::runtime_error {
   static ApiError UnknownOperation(std::string message = "");
   static ApiError MissingAuthenticationToken(std::string message);
   static ApiError IncompleteSignature(std::string message);
+  static ApiError UnrecognizedClient(
+      std::string message = "The security token included in the request is invalid.");
+  static ApiError InvalidSignature(std::string message);
   static ApiError ResourceNotFound(std::string message = "Requested resource not found");
   static ApiError ResourceInUse(std::string message);
   static ApiError ConditionalCheckFailed(std::string message = "The conditional request failed");

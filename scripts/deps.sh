@@ -2,7 +2,7 @@
 # Sourced by scripts/run.sh and scripts/test.sh; safe to run again (quick when all is there).
 
 BUILD_PACKAGES=(cmake ninja-build g++ ccache pkg-config libboost1.81-dev rapidjson-dev
-                librocksdb-dev zlib1g-dev)
+                librocksdb-dev zlib1g-dev libssl-dev)
 TEST_PACKAGES=(catch2 clang-format python3 python3-boto3 python3-pytest awscli curl)
 
 ddbd_missing_packages() {

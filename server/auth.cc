@@ -16,7 +16,8 @@ std::string_view Trim(std::string_view s) {
 }  // namespace
 
 std::optional<api::ApiError> ParseAuthorization(std::optional<std::string_view> header,
-                                                bool has_date, Credentials* out) {
+                                                bool has_date, Credentials* out,
+                                                AuthorizationParts* parts) {
   if (!header || Trim(*header).empty()) {
     return api::ApiError::MissingAuthenticationToken("Request is missing Authentication Token");
   }
@@ -64,6 +65,7 @@ std::optional<api::ApiError> ParseAuthorization(std::optional<std::string_view> 
   }
   out->access_key = std::string(scope[0]);
   out->region = std::string(scope[2]);
+  if (parts) *parts = {credential, signed_headers, signature};
   return std::nullopt;
 }
 

@@ -1,5 +1,5 @@
 // Reading the SigV4 Authorization header: the access key and region name the caller's data
-// namespace, as in DynamoDB Local. Signatures are not verified (any secret key works).
+// namespace, as in DynamoDB Local. Nothing here checks the signature; sigv4.h does, when enabled.
 #pragma once
 
 #include <optional>
@@ -15,9 +15,18 @@ struct Credentials {
   std::string region;
 };
 
+// The raw parameters of the header, as views into it (for signature verification, sigv4.h).
+struct AuthorizationParts {
+  std::string_view credential;      // AKID/yyyymmdd/region/service/aws4_request
+  std::string_view signed_headers;  // host;x-amz-date;...
+  std::string_view signature;       // lowercase hex
+};
+
 // Missing header → MissingAuthenticationTokenException; malformed → IncompleteSignatureException.
-// `has_date` says whether the request carries X-Amz-Date or Date.
+// `has_date` says whether the request carries X-Amz-Date or Date. `parts`, when given, receives
+// the header's parameters on success.
 std::optional<api::ApiError> ParseAuthorization(std::optional<std::string_view> header,
-                                                bool has_date, Credentials* out);
+                                                bool has_date, Credentials* out,
+                                                AuthorizationParts* parts = nullptr);
 
 }  // namespace ddbd::server
