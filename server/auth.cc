@@ -69,4 +69,36 @@ std::optional<api::ApiError> ParseAuthorization(std::optional<std::string_view> 
   return std::nullopt;
 }
 
+std::optional<api::ApiError> ParseCredentialsLenient(std::optional<std::string_view> header,
+                                                     Credentials* out) {
+  if (!header || Trim(*header).empty()) {
+    return api::ApiError::MissingAuthenticationToken("Request is missing Authentication Token");
+  }
+  std::string_view h = Trim(*header);
+  std::string_view credential;
+  if (h.starts_with(kAlgorithm) && (h.size() == kAlgorithm.size() || h[kAlgorithm.size()] == ' ')) {
+    for (std::string_view rest = h.substr(kAlgorithm.size()); !(rest = Trim(rest)).empty();) {
+      size_t end = rest.find_first_of(", ");
+      std::string_view part = rest.substr(0, end);
+      rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
+      if (part.starts_with("Credential=")) credential = part.substr(11);
+    }
+  }
+  std::string_view access_key = credential.substr(0, credential.find('/'));
+  if (access_key.empty()) {
+    return api::ApiError::IncompleteSignature(
+        "Authorization header requires 'Credential' parameter. Authorization=" + std::string(h));
+  }
+  // Scope: AKID/date/region/service/aws4_request; whatever is there, the third part is the region.
+  std::string_view region;
+  std::string_view scope = credential;
+  for (int i = 0; i < 2 && scope.find('/') != std::string_view::npos; ++i) {
+    scope.remove_prefix(scope.find('/') + 1);
+    if (i == 1) region = scope.substr(0, scope.find('/'));
+  }
+  out->access_key = std::string(access_key);
+  out->region = std::string(region.empty() ? kDefaultRegion : region);
+  return std::nullopt;
+}
+
 }  // namespace ddbd::server

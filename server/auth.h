@@ -29,4 +29,13 @@ std::optional<api::ApiError> ParseAuthorization(std::optional<std::string_view> 
                                                 bool has_date, Credentials* out,
                                                 AuthorizationParts* parts = nullptr);
 
+// The default (no --auth), as DynamoDB Local: only a missing header or one that is not an
+// AWS4-HMAC-SHA256 header naming an access key is refused. Any credential scope is accepted: the
+// Go SDK v2's URL-only endpoint resolver signs with an empty region ("KEY/20261129//dynamodb/
+// aws4_request"); an empty region is read as us-east-1, the SDKs' default.
+std::optional<api::ApiError> ParseCredentialsLenient(std::optional<std::string_view> header,
+                                                     Credentials* out);
+
+inline constexpr std::string_view kDefaultRegion = "us-east-1";
+
 }  // namespace ddbd::server

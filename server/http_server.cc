@@ -1,21 +1,16 @@
 #include "server/http_server.h"
 
-#include <zlib.h>
-
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/crc.hpp>
 #include <chrono>
 #include <iostream>
 #include <mutex>
-#include <random>
 #include <thread>
 #include <vector>
 
-#include "server/auth.h"
-#include "storage/store.h"
+#include "server/request_handler.h"
 
 namespace ddbd::server {
 namespace {
@@ -25,62 +20,35 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-constexpr std::string_view kJson10 = "application/x-amz-json-1.0";
-constexpr std::string_view kJson = "application/json";
-
-std::string NewRequestId() {
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string id(52, 'A');
-  for (size_t i = 0; i < id.size(); i += 12) {  // 36^12 < 2^64: twelve characters per draw
-    uint64_t r = rng();
-    for (size_t j = i; j < std::min(i + 12, id.size()); ++j, r /= 36) id[j] = kChars[r % 36];
-  }
-  return id;
-}
-
-uint32_t Crc32(std::string_view body) {
-  boost::crc_32_type crc;
-  crc.process_bytes(body.data(), body.size());
-  return crc.checksum();
-}
-
-// Inflates a gzip body; false when it is not valid gzip or would exceed `limit`.
-bool Gunzip(std::string_view in, size_t limit, std::string* out, bool* too_large) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return false;
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  char buf[64 * 1024];
-  int rc;
-  do {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) break;
-    out->append(buf, sizeof buf - zs.avail_out);
-    if (out->size() > limit) {
-      *too_large = true;
-      break;
-    }
-  } while (rc != Z_STREAM_END && (zs.avail_in > 0 || zs.avail_out == 0));
-  inflateEnd(&zs);
-  return rc == Z_STREAM_END && !*too_large;
-}
-
 struct Shared {
   const ServerOptions& options;
-  api::wire::Dispatcher& dispatcher;
+  HandlerContext handler;
+  net::thread_pool& workers;  // heavy requests run here, never on an I/O thread
   std::atomic<bool> stopping{false};
+  std::atomic<size_t> connections{0};
 };
+
+// The Date header, formatted once per second per thread.
+const std::string& CurrentHttpDate(const storage::Clock& clock) {
+  thread_local std::string text;
+  thread_local std::time_t second = 0;
+  auto now = clock.Now();
+  std::time_t s = std::chrono::system_clock::to_time_t(now);
+  if (s != second) {
+    second = s;
+    text = HttpDate(now);
+  }
+  return text;
+}
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+  ~Session() { shared_.connections.fetch_sub(1, std::memory_order_relaxed); }
 
   void Start() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+                  beast::bind_front_handler(&Session::WaitForRequest, shared_from_this()));
   }
 
   // Runs on any thread: stop after the current request, or now if idle.
@@ -92,21 +60,45 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  void ReadHeader() {
+  // Idle keep-alive: wait (idle timeout) for the first byte of the next request. Its headers
+  // then have the much shorter header deadline, so a slow client cannot hold a connection.
+  void WaitForRequest() {
     if (stopping_ || shared_.stopping) return Close();
     idle_ = true;
+    if (buffer_.size() > 0) return ReadHeader();  // pipelined: already here
+    stream_.expires_after(shared_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    idle_ = false;
     parser_.emplace();
     parser_->body_limit(shared_.options.body_limit);
-    parser_->header_limit(64 * 1024);
-    stream_.expires_after(shared_.options.idle_timeout);
+    parser_->header_limit(static_cast<uint32_t>(shared_.options.header_limit));
+    stream_.expires_after(shared_.options.header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
   void OnHeader(beast::error_code ec, std::size_t) {
-    idle_ = false;
     if (ec == http::error::body_limit) return RejectTooLarge();  // Content-Length too large
-    if (ec) return Close();
+    if (ec == http::error::header_limit) {
+      return Reject(431, api::ApiError("com.amazon.coral.service#RequestHeaderFieldsTooLarge",
+                                       "Request header fields too large", 431));
+    }
+    if (ec == beast::error::timeout || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+      return Close();
+    }
+    if (ec) {
+      return Reject(400, api::ApiError("com.amazon.coral.service#BadRequest",
+                                       "The request could not be parsed as HTTP", 400));
+    }
     auto length = parser_->content_length();
     if (length && *length > shared_.options.body_limit) return RejectTooLarge();
     stream_.expires_after(shared_.options.read_timeout);
@@ -117,146 +109,37 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnBody(beast::error_code ec, std::size_t) {
     if (ec == http::error::body_limit) return RejectTooLarge();
     if (ec) return Close();
-    auto req = parser_->release();
-    Respond(req);
+    stream_.expires_never();
+    request_ = parser_->release();
+    keep_alive_ = request_.keep_alive();
+    version_ = request_.version();
+    if (!IsHeavy(request_, shared_.options)) {
+      return Send(HandleRequest(request_, shared_.handler));
+    }
+    // A large or compressed request is decoded and handled on a worker thread, so the other
+    // connections of this I/O thread are served meanwhile; the reply comes back to this strand.
+    // The work guard keeps this connection's io_context running until the reply is back.
+    net::post(shared_.workers,
+              [self = shared_from_this(), guard = net::make_work_guard(stream_.get_executor())] {
+                HttpReply reply = HandleRequest(self->request_, self->shared_.handler);
+                net::post(self->stream_.get_executor(), [self, reply = std::move(reply)]() mutable {
+                  self->Send(std::move(reply));
+                });
+              });
   }
 
-  void Respond(http::request<http::string_body>& req) {
-    auto start = std::chrono::steady_clock::now();
+  void Send(HttpReply reply) {
+    request_ = {};
     res_ = {};
-    res_.version(req.version());
+    res_.version(version_);
+    res_.result(reply.status);
     res_.set(http::field::server, "Server");
-    res_.set("x-amzn-RequestId", NewRequestId());
-    std::string_view target;
-    if (auto it = req.find("X-Amz-Target"); it != req.end()) target = it->value();
-
-    cors_origin_ = AllowedOrigin(req);
-    if (req.method() == http::verb::options) {
-      // CORS preflight from a browser SDK.
-      if (cors_origin_.empty()) {
-        Finish(405, kJson10, "", req.keep_alive());
-        return;
-      }
-      res_.set(http::field::access_control_allow_methods, "GET, POST, OPTIONS");
-      auto requested = req[http::field::access_control_request_headers];
-      res_.set(http::field::access_control_allow_headers, requested.empty() ? "*" : requested);
-      res_.set(http::field::access_control_max_age, "172800");
-      Finish(200, "text/plain", "", req.keep_alive());
-      return;
-    }
-    if (req.method() == http::verb::get) {
-      if (req.target() == "/") {
-        std::string host = req.count(http::field::host) ? std::string(req[http::field::host]) : "";
-        Finish(200, "text/plain", "healthy: " + host, req.keep_alive());
-      } else {
-        Finish(404, kJson10,
-               api::wire::Dispatcher::ErrorReply(api::ApiError::UnknownOperation()).body,
-               req.keep_alive());
-      }
-      return;
-    }
-    if (req.method() != http::verb::post) {
-      Finish(405, kJson10,
-             api::wire::Dispatcher::ErrorReply(api::ApiError::UnknownOperation()).body,
-             req.keep_alive());
-      return;
-    }
-    std::string_view content_type = req[http::field::content_type];
-    if (auto semi = content_type.find(';'); semi != std::string_view::npos) {
-      content_type = content_type.substr(0, semi);
-    }
-    std::string_view reply_type = content_type == kJson ? kJson : kJson10;
-    if (content_type != kJson10 && content_type != kJson) {
-      Finish(400, kJson10,
-             api::wire::Dispatcher::ErrorReply(api::ApiError::UnknownOperation()).body,
-             req.keep_alive());
-      return;
-    }
-
-    std::string inflated;
-    std::string_view body = req.body();
-    std::string_view encoding = req[http::field::content_encoding];
-    if (encoding == "gzip") {
-      bool too_large = false;
-      if (!Gunzip(body, shared_.options.body_limit, &inflated, &too_large)) {
-        if (too_large) {
-          Finish(413, kJson10, TooLargeBody(), false);
-        } else {
-          Finish(400, reply_type,
-                 api::wire::Dispatcher::ErrorReply(api::ApiError::Serialization("")).body,
-                 req.keep_alive());
-        }
-        return;
-      }
-      body = inflated;
-    } else if (!encoding.empty() && encoding != "identity") {
-      Finish(400, reply_type,
-             api::wire::Dispatcher::ErrorReply(api::ApiError::Serialization("")).body,
-             req.keep_alive());
-      return;
-    }
-
-    api::wire::Request request;
-    request.target = target;
-    request.body = body;
-    Credentials creds;
-    std::optional<std::string_view> auth;
-    if (auto it = req.find(http::field::authorization); it != req.end()) auth = it->value();
-    bool has_date = req.count("X-Amz-Date") || req.count(http::field::date);
-    request.auth_error = ParseAuthorization(auth, has_date, &creds);
-    request.caller.access_key = creds.access_key;
-    request.caller.region = creds.region.empty() ? "us-east-1" : creds.region;
-    request.caller.space = shared_.options.shared_db
-                               ? std::string(storage::kSharedSpace)
-                               : storage::SpaceFor(creds.access_key, request.caller.region);
-    api::wire::Reply reply = shared_.dispatcher.Handle(request);
-    if (shared_.options.log_requests) {
-      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
-      std::cerr << "ddbd: " << target << " " << reply.status << " " << us << "us\n";
-    }
-    Finish(reply.status, reply_type, std::move(reply.body), req.keep_alive());
-  }
-
-  // The Access-Control-Allow-Origin value for this request, or "" (no CORS headers).
-  std::string AllowedOrigin(const http::request<http::string_body>& req) const {
-    const std::string& allowed = shared_.options.cors;
-    auto origin = req[http::field::origin];
-    if (allowed.empty() || origin.empty()) return "";
-    if (allowed == "*") return "*";
-    std::string_view list = allowed;
-    while (!list.empty()) {
-      size_t comma = list.find(',');
-      std::string_view entry = list.substr(0, comma);
-      while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
-      while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
-      if (entry == origin) return std::string(origin);
-      if (comma == std::string_view::npos) break;
-      list.remove_prefix(comma + 1);
-    }
-    return "";
-  }
-
-  static std::string TooLargeBody() {
-    return api::wire::Dispatcher::ErrorReply(
-               api::ApiError("com.amazon.coral.service#RequestEntityTooLarge",
-                             "Request size exceeded 16777216 bytes", 413))
-        .body;
-  }
-
-  void Finish(int status, std::string_view content_type, std::string body, bool keep_alive) {
-    res_.result(static_cast<unsigned>(status));
-    res_.set(http::field::content_type, content_type);
-    res_.set("x-amz-crc32", std::to_string(Crc32(body)));
-    if (!cors_origin_.empty()) {
-      res_.set(http::field::access_control_allow_origin, cors_origin_);
-      res_.set(http::field::access_control_expose_headers,
-               "x-amzn-RequestId, x-amzn-ErrorType, x-amz-crc32, x-amz-id-2");
-    }
-    res_.body() = std::move(body);
-    res_.keep_alive(keep_alive && !stopping_ && !shared_.stopping);
+    res_.set(http::field::date, CurrentHttpDate(shared_.handler.clock));
+    for (auto& [name, value] : reply.headers) res_.set(name, value);
+    res_.body() = std::move(reply.body);
+    res_.keep_alive(keep_alive_ && !close_after_ && !stopping_ && !shared_.stopping);
     res_.prepare_payload();
+    stream_.expires_after(shared_.options.write_timeout);
     http::async_write(stream_, res_,
                       beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
@@ -265,19 +148,21 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return Close();
     if (draining_) return Drain();
     if (!res_.keep_alive()) return Close();
-    ReadHeader();
+    WaitForRequest();
   }
 
-  // Answers 413 without reading the body, then discards what the client still sends for a
-  // moment so that closing does not reset the connection before it reads the answer.
-  void RejectTooLarge() {
-    res_ = {};
-    cors_origin_.clear();
-    res_.version(11);
-    res_.set(http::field::server, "Server");
-    res_.set("x-amzn-RequestId", NewRequestId());
+  // Answers without reading the rest of the request, then discards what the client still sends
+  // for a moment so that closing does not reset the connection before it reads the answer.
+  void Reject(unsigned status, const api::ApiError& error) {
+    version_ = 11;
+    close_after_ = true;
     draining_ = true;
-    Finish(413, kJson10, TooLargeBody(), false);
+    Send(ProtocolErrorReply(status, error));
+  }
+
+  void RejectTooLarge() {
+    Reject(413, api::ApiError("com.amazon.coral.service#RequestEntityTooLarge",
+                              "Request size exceeded 16777216 bytes", 413));
   }
 
   void Drain() {
@@ -302,9 +187,12 @@ class Session : public std::enable_shared_from_this<Session> {
   Shared& shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  HttpRequest request_;
   http::response<http::string_body> res_;
   std::vector<char> drain_buffer_;
-  std::string cors_origin_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool close_after_ = false;
   bool idle_ = false;
   bool stopping_ = false;
   bool draining_ = false;
@@ -319,7 +207,10 @@ class Session : public std::enable_shared_from_this<Session> {
 struct HttpServer::Impl {
   using WorkGuard = net::executor_work_guard<net::io_context::executor_type>;
 
-  Impl(const ServerOptions& o, api::wire::Dispatcher& d) : options(o), shared{options, d, {}} {
+  Impl(const ServerOptions& o, api::wire::Dispatcher& d)
+      : options(o),
+        workers(std::max(2u, std::thread::hardware_concurrency())),
+        shared{options, {options, d, storage::SystemClock::Instance()}, workers, {}, {}} {
     unsigned n = options.threads ? options.threads : std::thread::hardware_concurrency();
     if (n == 0) n = 1;
     for (unsigned i = 0; i < n; ++i) {
@@ -328,6 +219,7 @@ struct HttpServer::Impl {
     }
     acceptor.emplace(*contexts[0]);
     signals.emplace(*contexts[0], SIGINT, SIGTERM);
+    accept_backoff.emplace(*contexts[0]);
   }
 
   void Accept() {
@@ -335,7 +227,30 @@ struct HttpServer::Impl {
     acceptor->async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (!acceptor->is_open()) return;  // shutting down
+        // Out of descriptors or memory: retrying at once would spin. Back off, then go on.
+        if (!accept_failing) {
+          std::cerr << "ddbd: accept failed (" << ec.message() << "); backing off\n";
+        }
+        accept_failing = true;
+        accept_backoff->expires_after(std::chrono::milliseconds(100));
+        accept_backoff->async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec) Accept();
+        });
+        return;
+      }
+      accept_failing = false;
+      if (shared.connections.load(std::memory_order_relaxed) >= options.max_connections) {
+        // Over the cap: refuse this one at once rather than starve the ones being served.
+        if (!cap_reported) {
+          std::cerr << "ddbd: " << options.max_connections
+                    << " connections open (--max-connections); refusing new ones\n";
+          cap_reported = true;
+        }
+        beast::error_code ignored;
+        socket.close(ignored);
       } else {
+        cap_reported = false;
+        shared.connections.fetch_add(1, std::memory_order_relaxed);
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         auto session = std::make_shared<Session>(std::move(socket), shared);
@@ -375,7 +290,11 @@ struct HttpServer::Impl {
   }
 
   ServerOptions options;
+  net::thread_pool workers;
   Shared shared;
+  std::optional<net::steady_timer> accept_backoff;
+  bool accept_failing = false;  // used only on contexts[0]
+  bool cap_reported = false;    // used only on contexts[0]
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<WorkGuard> guards;
   std::optional<tcp::acceptor> acceptor;
@@ -429,6 +348,7 @@ void HttpServer::Run() {
   }
   impl.contexts[0]->run();
   for (auto& t : pool) t.join();
+  impl.workers.join();
   if (impl.watchdog.joinable()) impl.watchdog.join();
 }
 

@@ -1,5 +1,8 @@
 // ddbd: a DynamoDB-compatible server. Parses flags, opens the store, serves HTTP until
 // SIGINT/SIGTERM, then closes the store cleanly and exits 0.
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <string>
@@ -31,13 +34,33 @@ int main(int argc, char** argv) {
     std::cout << "ddbd " << DDBD_VERSION << "\n";
     return 0;
   }
-  const ddbd::server::ServerOptions& options = parsed.options;
+  ddbd::server::ServerOptions& options = parsed.options;
   if (parsed.health_check) {
     bool ok = ddbd::server::CheckHealth(options.host, options.port);
     std::cout << (ok ? "healthy" : "unhealthy") << std::endl;
     return ok ? 0 : 1;
   }
   for (const auto& notice : parsed.notices) std::cerr << "ddbd: " << notice << "\n";
+
+  // Every connection is a descriptor: raise the soft open-file limit to the hard one (as nginx
+  // and databases do), and keep the connection cap below it, leaving room for RocksDB's files.
+  if (rlimit limit{}; getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    if (limit.rlim_cur < limit.rlim_max) {
+      rlimit raised = limit;
+      raised.rlim_cur = limit.rlim_max;
+      if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+    }
+    if (limit.rlim_cur != RLIM_INFINITY) {
+      size_t reserve = 600;  // RocksDB (max_open_files 512), listener, logs
+      size_t usable = limit.rlim_cur > reserve + 16 ? limit.rlim_cur - reserve : 16;
+      if (options.max_connections > usable) {
+        std::cerr << "ddbd: open-file limit " << limit.rlim_cur << " allows " << usable
+                  << " connections; --max-connections lowered from " << options.max_connections
+                  << "\n";
+        options.max_connections = usable;
+      }
+    }
+  }
 
   ddbd::storage::StoreOptions store_options;
   store_options.path = options.in_memory ? "" : options.db_path;

@@ -26,6 +26,14 @@ A DynamoDB-compatible server. Point any AWS SDK at http://HOST:PORT.
   --sync                     fsync every commit (persistent mode; survives power loss)
   -sharedDb, --shared-db     one namespace for all access keys and regions
   --threads N                I/O threads (default: one per core)
+  --auth KEY:SECRET          verify SigV4 signatures against this access key and secret
+                             (repeatable); off by default: any credentials are accepted
+  --max-connections N        most open connections (default 10000, capped by the open-file
+                             limit); more are closed on accept
+  --idle-timeout SECONDS     close idle keep-alive connections after this (default 300)
+  --header-timeout SECONDS   request line and headers must arrive within this (default 10)
+  --read-timeout SECONDS     a request body must arrive within this (default 60)
+  --write-timeout SECONDS    a response must be written within this (default 60)
   --log-requests             print one line per request to stderr
   -cors, --cors ORIGINS      CORS allow-list: "*" (default) or comma-separated origins;
                              "none" turns CORS headers off
@@ -97,6 +105,33 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args) {
         return out;
       }
       o.threads = static_cast<unsigned>(n);
+    } else if (arg == "--auth") {
+      if (!next(&v)) return out;
+      auto colon = v.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == v.size()) {
+        out.error = "--auth takes ACCESS_KEY:SECRET, got: " + v;
+        return out;
+      }
+      o.auth_keys[v.substr(0, colon)] = v.substr(colon + 1);
+    } else if (arg == "--max-connections") {
+      if (!next(&v)) return out;
+      if (!ParseUnsigned(v, 10000000, &n) || n == 0) {
+        out.error = "invalid connection count: " + v;
+        return out;
+      }
+      o.max_connections = n;
+    } else if (arg == "--idle-timeout" || arg == "--header-timeout" || arg == "--read-timeout" ||
+               arg == "--write-timeout") {
+      if (!next(&v)) return out;
+      if (!ParseUnsigned(v, 86400, &n) || n == 0) {
+        out.error = "invalid " + arg.substr(2) + ": " + v;
+        return out;
+      }
+      std::chrono::seconds secs(n);
+      if (arg == "--idle-timeout") o.idle_timeout = secs;
+      if (arg == "--header-timeout") o.header_timeout = secs;
+      if (arg == "--read-timeout") o.read_timeout = secs;
+      if (arg == "--write-timeout") o.write_timeout = secs;
     } else if (arg == "--log-requests") {
       o.log_requests = true;
     } else if (arg == "-cors" || arg == "--cors") {

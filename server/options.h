@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,8 +32,21 @@ struct ServerOptions {
   size_t body_limit = 16 * 1024 * 1024;
   // How long an idle keep-alive connection is kept open.
   std::chrono::seconds idle_timeout{300};
-  // How long a request may take to arrive once its headers started.
+  // How long the request line and headers may take once their first byte arrived: a client
+  // that trickles headers cannot hold a connection for the whole idle timeout.
+  std::chrono::seconds header_timeout{10};
+  // How long a request body may take to arrive once its headers are in.
   std::chrono::seconds read_timeout{60};
+  // How long writing one response may take (a client that stops reading is cut off).
+  std::chrono::seconds write_timeout{60};
+  // Most connections open at once; more are closed as soon as they are accepted. Lowered at
+  // startup to what the process's open-file limit allows.
+  size_t max_connections = 10000;
+  // Request line plus headers, in bytes; larger gets 431.
+  size_t header_limit = 64 * 1024;
+  // Requests whose body is larger than this (or compressed) are handled on a worker thread, so
+  // they never delay the other connections of their I/O thread.
+  size_t inline_body_limit = 256 * 1024;
   // Print a line per request to stderr.
   bool log_requests = false;
   // CORS allow-list for browser clients (DynamoDB Local's -cors): "*" or comma-separated
@@ -41,6 +55,10 @@ struct ServerOptions {
   // How long new tables stay CREATING and deleted ones DELETING (DynamoDB Local's
   // -delayTransientStatuses). Zero: tables are ACTIVE at once and gone at once.
   std::chrono::milliseconds transient_delay{0};
+  // Access key → secret for SigV4 verification (--auth KEY:SECRET, repeatable). Empty (the
+  // default, as DynamoDB Local): signatures are not checked and any credential scope is
+  // accepted; the access key and region only choose the data namespace.
+  std::map<std::string, std::string, std::less<>> auth_keys;
 };
 
 struct ParsedArgs {
