@@ -3,7 +3,8 @@
 
 BUILD_PACKAGES=(cmake ninja-build g++ ccache pkg-config libboost1.81-dev rapidjson-dev
                 librocksdb-dev zlib1g-dev libssl-dev)
-TEST_PACKAGES=(catch2 clang-format python3 python3-boto3 python3-pytest awscli curl)
+TEST_PACKAGES=(catch2 clang-format clang libclang-rt-14-dev python3 python3-boto3 python3-pytest awscli
+               curl golang-go golang-github-aws-aws-sdk-go-v2-dev)
 
 ddbd_missing_packages() {
   local missing=()
@@ -44,6 +45,11 @@ ddbd_install_test_deps() {
 ddbd_build() {
   local dir="$1"
   shift
+  # A directory configured for another compiler is configured again from scratch.
+  if [ -n "${CXX:-}" ] && [ -f "$dir/CMakeCache.txt" ] &&
+     ! grep -q "^CMAKE_CXX_COMPILER:.*$(basename "$CXX")\$" "$dir/CMakeCache.txt"; then
+    rm -rf "$dir"
+  fi
   if [ ! -f "$dir/build.ninja" ]; then
     cmake -S "$DDBD_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
   fi

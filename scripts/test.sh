@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds ddbd and runs every test: the Catch2 unit tests (plain and under ASan/UBSan), then the
-# conformance suites (boto3/pytest, JavaScript SDK v3, AWS CLI) against a running ddbd in
-# memory, the boto3 suite again against a persistent ddbd and against the sanitizer build, and
-# the container test when a container runtime is available. Installs what it needs on Debian
+# Builds ddbd and runs every test: the Catch2 unit tests (plain, and under ASan/UBSan built with
+# clang), then the conformance suites (boto3/pytest, JavaScript SDK v3, Go SDK v2, AWS CLI)
+# against a running ddbd in memory, the boto3 suite again against a persistent ddbd and against
+# the sanitizer build, a minute of libFuzzer with hostile seeds, and the container test when a
+# container runtime is available. Installs what it needs on Debian
 # bookworm. Exits non-zero if anything failed; the last line sums up every test counted.
 set -uo pipefail
 DDBD_ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +33,9 @@ count() {  # count SUITE PASSED FAILED EXIT
 
 note "building (release and ASan/UBSan)"
 ddbd_build "$DDBD_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo || exit 1
-ddbd_build "$DDBD_ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DDDBD_SANITIZE=ON || exit 1
+# The sanitizer build uses clang so that it also builds the libFuzzer target.
+CC=clang CXX=clang++ ddbd_build "$DDBD_ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DDDBD_SANITIZE=ON \
+  -DDDBD_FUZZ=ON || exit 1
 
 run_ctest() {  # run_ctest NAME DIR
   note "unit tests: $1"
@@ -112,6 +115,33 @@ run_js() {
   count "node --test" "${p:-0}" "${f:-0}" "$rc"
 }
 
+run_go() {
+  note "Go SDK v2 (go test, offline GOPATH build)"
+  local out="$LOGS/go.log"
+  bash "$DDBD_ROOT/conformance-tests/go/run.sh" > "$out" 2>&1
+  local rc=$?
+  [ $rc -ne 0 ] && grep -E "^(--- FAIL|FAIL|panic)|_test.go:[0-9]+" "$out" | head -40
+  local last p f
+  last=$(tail -1 "$out"); echo "  $last"
+  p=$(echo "$last" | grep -oE "^[0-9]+ passed" | grep -oE "[0-9]+")
+  f=$(echo "$last" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+")
+  count "go test" "${p:-0}" "${f:-0}" "$rc"
+}
+
+run_fuzz() {
+  note "libFuzzer: hostile seeds, then ${FUZZ_SECONDS:-60} s of mutations (ASan/UBSan)"
+  local out="$LOGS/fuzz.log"
+  FUZZ_OUT="$LOGS/fuzz" bash "$DDBD_ROOT/testing/fuzz/run.sh" "${FUZZ_SECONDS:-60}" > "$out" 2>&1
+  local rc=$?
+  grep -E "^(Done|stat::number_of_executed_units)" "$out" | sed 's/^/  /'
+  if [ $rc -ne 0 ]; then
+    tail -40 "$out"
+    count "fuzzing" 0 1 1
+  else
+    count "fuzzing" 1 0 0
+  fi
+}
+
 run_cli() {
   note "AWS CLI smoke"
   local out="$LOGS/cli.log"
@@ -137,6 +167,8 @@ else
 fi
 
 run_ctest release "$DDBD_ROOT/build"
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
+export UBSAN_OPTIONS="suppressions=$DDBD_ROOT/testing/ubsan.supp:print_stacktrace=1:halt_on_error=1"
 run_ctest asan "$DDBD_ROOT/build-asan"
 
 export DDBD_BIN="$DDBD_ROOT/build/ddbd"
@@ -144,6 +176,7 @@ note "conformance against ddbd in memory"
 if start_ddbd "$DDBD_ROOT/build/ddbd" --in-memory; then
   run_pytest "in memory"
   run_js
+  run_go
   run_cli
   stop_ddbd
 else
@@ -161,14 +194,14 @@ fi
 rm -rf "$DATA"
 
 note "conformance against the ASan/UBSan build"
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 if start_ddbd "$DDBD_ROOT/build-asan/ddbd" --in-memory; then
   DDBD_BIN="$DDBD_ROOT/build-asan/ddbd" run_pytest "asan" --ignore=test_lost_update.py
   stop_ddbd
 else
   count "start ddbd (asan)" 0 1 1
 fi
+
+run_fuzz
 
 if [ -x "$DDBD_ROOT/docker/test.sh" ]; then
   note "container image"

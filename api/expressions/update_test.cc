@@ -78,7 +78,7 @@ TEST_CASE("REMOVE of several list elements resolves each against the original it
   CHECK(out["a"] == AttributeValue(AttributeList{AttributeList{S("y0"), S("y1")},
                                                  AttributeMap{{"c", S("w")}}}));
   out = Apply("REMOVE a[0], a[2], a[1][1]", {}, item);
-  CHECK(out["a"] == AttributeValue(AttributeList{AttributeList{S("y0")}}));
+  CHECK(out["a"] == AttributeValue(AttributeList{AttributeValue(AttributeList{S("y0")})}));
 }
 
 TEST_CASE("set ADD, DELETE and equality stay fast on large sets") {

@@ -122,6 +122,11 @@ Reply Dispatcher::Handle(const Request& request) noexcept {
     rapidjson::StringBuffer buf;
     JsonWriter writer(buf);
     it->second(ctx, reader, writer);
+    // A handler that left the document unbalanced is a bug: never send broken JSON.
+    if (!writer.IsComplete()) {
+      std::cerr << "ddbd: internal error in " << request.target << ": incomplete response\n";
+      return ErrorReply(ApiError::Internal());
+    }
     return Reply{200, std::string(buf.GetString(), buf.GetSize())};
   } catch (const ApiError& e) {
     return ErrorReply(e);

@@ -9,8 +9,7 @@ void Str(JsonWriter& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
-void WriteTableDescription(const TableDescription& d, JsonWriter& w) {
-  w.StartObject();
+void WriteSchema(const TableDescription& d, JsonWriter& w) {
   w.Key("AttributeDefinitions");
   w.StartArray();
   for (const auto& a : d.attribute_definitions) {
@@ -22,8 +21,6 @@ void WriteTableDescription(const TableDescription& d, JsonWriter& w) {
     w.EndObject();
   }
   w.EndArray();
-  w.Key("TableName");
-  Str(w, d.name);
   w.Key("KeySchema");
   w.StartArray();
   for (const auto& k : d.key_schema) {
@@ -35,10 +32,21 @@ void WriteTableDescription(const TableDescription& d, JsonWriter& w) {
     w.EndObject();
   }
   w.EndArray();
+}
+
+// DeleteTable's description is shorter than DescribeTable's: the service leaves out the key
+// schema, attribute definitions and creation time (measured against DynamoDB).
+void WriteTableDescription(const TableDescription& d, JsonWriter& w, bool for_delete = false) {
+  w.StartObject();
+  if (!for_delete) WriteSchema(d, w);
+  w.Key("TableName");
+  Str(w, d.name);
   w.Key("TableStatus");
   Str(w, d.status);
-  w.Key("CreationDateTime");
-  w.Double(d.creation_date_time);
+  if (!for_delete) {
+    w.Key("CreationDateTime");
+    w.Double(d.creation_date_time);
+  }
   w.Key("ProvisionedThroughput");
   w.StartObject();
   w.Key("NumberOfDecreasesToday");
@@ -177,7 +185,7 @@ void HandleDeleteTable(Context& ctx, RequestReader& in, JsonWriter& out) {
   TableDescription d = DeleteTable(ctx, name);
   out.StartObject();
   out.Key("TableDescription");
-  WriteTableDescription(d, out);
+  WriteTableDescription(d, out, /*for_delete=*/true);
   out.EndObject();
 }
 

@@ -98,7 +98,16 @@ def test_delete_table(ddb):
     ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", **HASH_ONLY)
     wait_for_active(ddb, name)
     resp = ddb.delete_table(TableName=name)
-    assert resp["TableDescription"]["TableName"] == name
+    td = resp["TableDescription"]
+    assert td["TableName"] == name
+    # The service's DeleteTable description is the short one: status, ids, sizes, throughput,
+    # billing; no key schema, attribute definitions or creation time.
+    assert td["TableStatus"] == "DELETING"
+    for present in ("TableArn", "TableId", "ItemCount", "TableSizeBytes", "ProvisionedThroughput",
+                    "BillingModeSummary"):
+        assert present in td, present
+    for absent in ("KeySchema", "AttributeDefinitions", "CreationDateTime"):
+        assert absent not in td, absent
     wait_for_deleted(ddb, name)
     assert name not in ddb.list_tables(ExclusiveStartTableName=name[:-1], Limit=100)["TableNames"]
 

@@ -4,7 +4,9 @@
 //   odd:  the rest is split into a condition and an update expression, placed in an otherwise
 //         valid UpdateItem with fixed names and values, so the parser, resolver, evaluator and
 //         update application see mutated expressions against a real item.
-// Build and run: testing/fuzz/run.sh [seconds]
+//   3 (mod 4): the same, but on an item that is never reset, so updates accumulate.
+// Build and run: testing/fuzz/run.sh [seconds] (CI runs it for a minute, with hostile seeds made
+// by testing/fuzz/hostile_seeds.py).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -79,6 +81,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t split = rest.find('\x01');
   std::string condition = rest.substr(0, split);
   std::string update = split == std::string::npos ? "SET #a = :n" : rest.substr(split + 1);
+  // data[0] % 4 == 3: the item is not reset first, so updates accumulate (SET #m.x = #m grows the
+  // item on every run until the nesting or size limit refuses it).
+  if (data[0] % 4 == 3) {
+    if (world.Call("UpdateItem",
+                   R"({"TableName":"t","Key":{"pk":{"S":"acc"}},"ConditionExpression":)" +
+                       JsonString(condition) + R"(,"UpdateExpression":)" + JsonString(update) +
+                       R"(,"ExpressionAttributeNames":{"#a":"a","#b":"b","#m":"m"},)"
+                       R"("ExpressionAttributeValues":{":n":{"N":"2"},":s":{"S":"x"},)"
+                       R"(":l":{"L":[{"N":"1"}]},":ss":{"SS":["p"]}},"ReturnValues":"ALL_NEW"})") ==
+        400) {
+      world.Call("PutItem",
+                 R"({"TableName":"t","Item":{"pk":{"S":"acc"},"m":{"M":{"n":{"N":"5"}}}}})");
+    }
+    world.Call("GetItem", R"({"TableName":"t","Key":{"pk":{"S":"acc"}}})");
+    return 0;
+  }
   world.Call(
       "PutItem",
       R"({"TableName":"t","Item":{"pk":{"S":"k"},"a":{"N":"1"},"b":{"L":[{"S":"x"},{"M":{"c":{"SS":["p","q"]}}}]},"m":{"M":{"n":{"N":"5"}}},"s":{"S":"str"}}})");

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target with clang (ASan + UBSan) and runs it for N seconds (default 60)
-# from the seed corpus in testing/fuzz/corpus. Not part of CI (it is open-ended); run it after
-# touching the parser, the wire layer or the store.
+# Runs the libFuzzer target for N seconds (default 60) from the seed corpus in
+# testing/fuzz/corpus plus the hostile seeds of hostile_seeds.py. Uses the fuzzer built in
+# build-asan (clang, DDBD_FUZZ=ON, as scripts/test.sh configures it) or the binary named by
+# FUZZ_BIN. Exits non-zero on a crash, a sanitizer report, a 500 or a timeout.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SECONDS_TO_RUN=${1:-60}
 OUT=${FUZZ_OUT:-/tmp/ddbd-fuzz}
-mkdir -p "$OUT/corpus"
+BIN=${FUZZ_BIN:-$ROOT/build-asan/fuzz_dispatcher}
+mkdir -p "$OUT/corpus" "$OUT/hostile"
 cp -n "$ROOT"/testing/fuzz/corpus/* "$OUT/corpus/" 2>/dev/null || true
-SOURCES=$(cd "$ROOT" && ls storage/*.cc api/*.cc api/expressions/*.cc api/operations/*.cc api/wire/*.cc | grep -v _test.cc)
-(cd "$ROOT" && clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined  \
-  -I. -o "$OUT/fuzz_dispatcher" testing/fuzz/fuzz_dispatcher.cc $SOURCES -lrocksdb -lpthread)
-# RapidJSON 1.1 offsets a null pointer inside its internal stack (harmless, fixed upstream later):
-# silence that one report so the fuzzer can look for real ones.
-echo "pointer-overflow:rapidjson/internal/stack.h" > "$OUT/ubsan.supp"
-export UBSAN_OPTIONS="suppressions=$OUT/ubsan.supp:print_stacktrace=1:halt_on_error=1"
-"$OUT/fuzz_dispatcher" -artifact_prefix="$OUT/" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=5 \
-  -rss_limit_mb=4096 "$OUT/corpus"
+/usr/bin/python3 "$ROOT/testing/fuzz/hostile_seeds.py" "$OUT/hostile"
+export UBSAN_OPTIONS="suppressions=$ROOT/testing/ubsan.supp:print_stacktrace=1:halt_on_error=1"
+export ASAN_OPTIONS="detect_leaks=0"
+# First every hostile seed once at full size (fuzzing truncates inputs to -max_len)...
+"$BIN" -timeout=10 -rss_limit_mb=4096 "$OUT"/hostile/* > "$OUT/hostile.log" 2>&1 ||
+  { tail -40 "$OUT/hostile.log"; exit 1; }
+cp -n "$OUT"/hostile/* "$OUT/corpus/"
+# ...then mutations of everything for the time given.
+"$BIN" -artifact_prefix="$OUT/" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=10 \
+  -rss_limit_mb=4096 -print_final_stats=1 "$OUT/corpus" 2>&1 | tail -25
