@@ -17,7 +17,10 @@
 #   contended  UpdateItem with a version condition on BENCH_HOT_KEYS hot keys; counts wins (200)
 #              and conflicts (400 ConditionalCheckFailedException) and checks afterwards that the
 #              hot keys' versions grew by exactly the number of wins (no lost update)
-# Plus: startup time (spawn -> first successful ListTables, median of BENCH_STARTUP_RUNS), RSS idle
+# Plus: heavy requests beside light ones (bench/heavy.py: a 15 MB PutItem, 100,000 legacy
+# Expected entries, ADD of 30,000 set members to a 30,000-member set, a 300-operator condition;
+# GetItem latency on fresh connections while each runs; BENCH_SKIP_HEAVY=1 skips it),
+# startup time (spawn -> first successful ListTables, median of BENCH_STARTUP_RUNS), RSS idle
 # (VmRSS after start) and RSS after BENCH_RSS_ITEMS ~200-byte items in persistent mode
 # (ddbd --db-path, dynalite --path, in a temp dir), for ddbd and dynalite.
 #
@@ -312,9 +315,37 @@ if [[ -z ${BENCH_SKIP_RSS:-} ]]; then
   done
 fi
 
+# ---- heavy requests beside light ones (bench/heavy.py) ----------------------------------------------
+HEAVY="$WORK/heavy.md"
+if [[ -z ${BENCH_SKIP_HEAVY:-} ]]; then
+  {
+    echo
+    echo "### Heavy requests beside light ones"
+    echo
+    echo "One connection sends the heavy request; fresh connections send GetItem every 20 ms while"
+    echo "it runs (bench/heavy.py; a fresh server per shape; requests time out after 60 s)."
+    echo
+    echo "| target | heavy request | bytes | status | heavy s | GetItems | GetItem p99 ms | GetItem max ms |"
+    echo "|---|---|---:|---|---:|---:|---:|---:|"
+  } >"$HEAVY"
+  for target in $TARGETS; do
+    [[ $target == nginx ]] && continue
+    for shape in put-15MB-item put-100k-expected add-30k-to-30k-set condition-300-operators; do
+      start_target "$target"
+      log "heavy: $target $shape"
+      waited "$WORK/heavy.out" timeout 200 /usr/bin/python3 "$BENCH_DIR/heavy.py" "$SRV_URL" --only "$shape" ||
+        log "heavy.py failed for $target $shape"
+      sed -n 's/^HEAVY //p' "$WORK/heavy.out" | tr ' ' '\n' | awk -F= -v t="$target" '
+        { v[$1] = $2 } END { printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", t, v["name"], v["bytes"],
+          v["status"], v["heavy_s"], v["get_n"], v["get_p99_ms"], v["get_max_ms"] }' >>"$HEAVY"
+      stop_pid "$SRV_PID"
+    done
+  done
+fi
+
 cp "$RESULTS" "$RESULTS_DIR/latest.tsv"
 tool report "$RESULTS" "$META"
-cp "$WORK/tool.out" "$RESULTS_DIR/latest.md"
+cat "$WORK/tool.out" "$HEAVY" 2>/dev/null >"$RESULTS_DIR/latest.md"
 echo
 cat "$RESULTS_DIR/latest.md"
 log "written to bench/results/latest.md"
