@@ -4,6 +4,7 @@
 package ddbdtest
 
 import (
+	"net/http"
 	"reflect"
 	"sort"
 	"testing"
@@ -401,4 +402,49 @@ func TestHashRangeItemsAreDistinct(t *testing.T) {
 	}
 	_, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(sn), Key: keyOf(key)})
 	assertValidation(t, err, "The provided key element does not match the schema")
+}
+
+// With EnableAcceptEncodingGzip the Go SDK asks for gzip responses and checks x-amz-crc32 against
+// the compressed bytes: a large GetItem must come back compressed, verified and intact.
+func TestLargeItemThroughCompressedResponse(t *testing.T) {
+	c := newClient(t)
+	table := hashTable(t)
+	ctx := testCtx(t)
+	pk := uniqueKey("gzip")
+	blob := make([]byte, 0, 64*1024)
+	for len(blob) < 60*1024 {
+		blob = append(blob, "ddbd compresses responses of 4 KB or more; "...)
+	}
+	item := map[string]types.AttributeValue{"pk": avS(pk), "blob": avS(string(blob))}
+	if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
+		t.Fatalf("PutItem: %v", err)
+	}
+	var encoding string
+	capture := func(o *dynamodb.Options) {
+		o.EnableAcceptEncodingGzip = true
+		o.HTTPClient = &encodingRecorder{next: o.HTTPClient, seen: &encoding}
+	}
+	got, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: keyOf(pk),
+		ConsistentRead: aws.Bool(true)}, capture)
+	if err != nil {
+		t.Fatalf("GetItem: %v", err)
+	}
+	assertItem(t, "large item", got.Item, item)
+	if encoding != "gzip" {
+		t.Fatalf("Content-Encoding of a 60 KB response = %q, want gzip", encoding)
+	}
+}
+
+// encodingRecorder passes requests on and notes the Content-Encoding of the response.
+type encodingRecorder struct {
+	next dynamodb.HTTPClient
+	seen *string
+}
+
+func (r *encodingRecorder) Do(req *http.Request) (*http.Response, error) {
+	resp, err := r.next.Do(req)
+	if resp != nil {
+		*r.seen = resp.Header.Get("Content-Encoding")
+	}
+	return resp, err
 }
