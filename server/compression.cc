@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <vector>
@@ -122,6 +123,8 @@ DecodeResult DecodeBody(std::string_view content_encoding, std::string_view body
 }
 
 Coding NegotiateResponseCoding(std::string_view accept_encoding) {
+  Coding best = Coding::kIdentity;
+  double best_q = 0;
   for (std::string_view entry : SplitList(accept_encoding)) {
     std::string_view name = Trim(entry.substr(0, entry.find(';')));
     if (name.find_first_of(" \t:") != std::string_view::npos) return Coding::kIdentity;
@@ -134,11 +137,17 @@ Coding NegotiateResponseCoding(std::string_view accept_encoding) {
       q = std::strtod(text.c_str(), &end);
       if (end == text.c_str() || *end != '\0') return Coding::kIdentity;
     }
-    if (q <= 0) continue;
-    if (EqualsIgnoreCase(name, "gzip") || name == "*") return Coding::kGzip;
-    if (EqualsIgnoreCase(name, "deflate")) return Coding::kDeflate;
+    q = std::min(q, 1.0);  // q > 1 counts as 1
+    Coding c = EqualsIgnoreCase(name, "gzip") || name == "*" ? Coding::kGzip
+               : EqualsIgnoreCase(name, "deflate")           ? Coding::kDeflate
+                                                             : Coding::kIdentity;
+    // The highest q-value wins; among equals, the first listed.
+    if (c != Coding::kIdentity && q > best_q) {
+      best = c;
+      best_q = q;
+    }
   }
-  return Coding::kIdentity;
+  return best;
 }
 
 std::string Encode(Coding coding, std::string_view body) {

@@ -23,9 +23,9 @@ enum class DecodeResult {
 DecodeResult DecodeBody(std::string_view content_encoding, std::string_view body, size_t limit,
                         std::string* out);
 
-// The coding to answer with for this Accept-Encoding value: the first listed of gzip, deflate or
-// "*" (meaning gzip) whose q-value is not 0; identity when none is acceptable or the value is
-// malformed.
+// The coding to answer with for this Accept-Encoding value: of gzip, deflate and "*" (meaning
+// gzip), the one with the highest q-value (the first listed among equals; q=0 excludes);
+// identity when none is acceptable or the value is malformed.
 Coding NegotiateResponseCoding(std::string_view accept_encoding);
 
 // Responses smaller than this go out uncompressed whatever the client accepts.

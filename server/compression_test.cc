@@ -65,6 +65,8 @@ TEST_CASE("the response coding follows Accept-Encoding as the service negotiates
   CHECK(NegotiateResponseCoding("gzip") == Coding::kGzip);
   CHECK(NegotiateResponseCoding("br, identity, deflate, gzip") == Coding::kDeflate);
   CHECK(NegotiateResponseCoding("gzip;q=0, deflate") == Coding::kDeflate);
+  CHECK(NegotiateResponseCoding("deflate;q=0.5, gzip") == Coding::kGzip);
+  CHECK(NegotiateResponseCoding("deflate;q=1.5, gzip") == Coding::kDeflate);
   CHECK(NegotiateResponseCoding("*") == Coding::kGzip);
   CHECK(NegotiateResponseCoding("gzip br") == Coding::kIdentity);
   CHECK(NegotiateResponseCoding("gzip:q=1") == Coding::kIdentity);

@@ -292,12 +292,13 @@ struct HttpServer::Impl {
   ServerOptions options;
   net::thread_pool workers;
   Shared shared;
-  std::optional<net::steady_timer> accept_backoff;
   bool accept_failing = false;  // used only on contexts[0]
   bool cap_reported = false;    // used only on contexts[0]
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<WorkGuard> guards;
+  // Declared after `contexts`: I/O objects must be destroyed before their io_context.
   std::optional<tcp::acceptor> acceptor;
+  std::optional<net::steady_timer> accept_backoff;
   std::optional<net::signal_set> signals;
   size_t next_context = 0;  // used only on contexts[0]
   std::mutex sessions_mu;
