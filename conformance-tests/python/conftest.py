@@ -264,3 +264,63 @@ def race(fns):
         t.join(60)
         assert not t.is_alive(), "a racing request hung"
     return out
+
+
+# --- item helpers shared by the expression suites ---------------------------------------------
+
+def S(v):
+    return {"S": v}
+
+
+def N(v):
+    return {"N": str(v)}
+
+
+def B(v):
+    return {"B": v}
+
+
+def SS(values):
+    return {"SS": list(values)}
+
+
+def norm(value):
+    """Sets are unordered on the wire: sort them so values compare."""
+    if isinstance(value, dict):
+        return {k: (sorted(v) if k in ("SS", "NS", "BS") else norm(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [norm(v) for v in value]
+    return value
+
+
+def get_item(ddb, table, key, **extra):
+    return ddb.get_item(TableName=table, Key={"pk": S(key)}, ConsistentRead=True,
+                        **extra).get("Item")
+
+
+def seeded(ddb, table, tag="upd", **attrs):
+    """Puts {pk: <fresh key>, **attrs}; returns the key."""
+    key = unique_key(tag)
+    ddb.put_item(TableName=table, Item=dict(attrs, pk=S(key)))
+    return key
+
+
+def update(ddb, table, key, expr=None, values=None, names=None, **extra):
+    params = dict(TableName=table, Key={"pk": S(key)}, **extra)
+    if expr is not None:
+        params["UpdateExpression"] = expr
+    if values:
+        params["ExpressionAttributeValues"] = values
+    if names:
+        params["ExpressionAttributeNames"] = names
+    return ddb.update_item(**params)
+
+
+def update_fails(ddb, table, key, expr, message, values=None, names=None):
+    """The update is rejected with exactly `message` and the stored item did not change."""
+    from botocore.exceptions import ClientError
+    before = get_item(ddb, table, key)
+    with pytest.raises(ClientError) as e:
+        update(ddb, table, key, expr, values, names)
+    assert_validation(e, message)
+    assert get_item(ddb, table, key) == before

@@ -10,63 +10,15 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import (assert_conditional_failed, assert_validation, raw_dynamodb_call,
-                      strip_envelope, unique_key)
-
-NEST_MESSAGE_PREFIX = "Nesting Levels have exceeded supported limits"
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def SS(values):
-    return {"SS": list(values)}
-
-
-def norm(value):
-    """Sets are unordered on the wire: sort them so values compare."""
-    if isinstance(value, dict):
-        return {k: (sorted(v) if k in ("SS", "NS", "BS") else norm(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [norm(v) for v in value]
-    return value
-
-
-def get_item(ddb, table, key, **extra):
-    return ddb.get_item(TableName=table, Key={"pk": S(key)}, ConsistentRead=True,
-                        **extra).get("Item")
+from conftest import (B, N, S, SS, assert_conditional_failed, assert_validation, get_item,
+                      norm, raw_dynamodb_call, strip_envelope, unique_key, update, update_fails)
+from conftest import seeded as _seeded
 
 
 def seeded(ddb, table, **attrs):
-    """Puts {pk: <fresh key>, **attrs}; returns the key."""
-    key = unique_key("core")
-    ddb.put_item(TableName=table, Item=dict(attrs, pk=S(key)))
-    return key
+    return _seeded(ddb, table, "core", **attrs)
 
-
-def update(ddb, table, key, expr=None, values=None, names=None, **extra):
-    params = dict(TableName=table, Key={"pk": S(key)}, **extra)
-    if expr is not None:
-        params["UpdateExpression"] = expr
-    if values:
-        params["ExpressionAttributeValues"] = values
-    if names:
-        params["ExpressionAttributeNames"] = names
-    return ddb.update_item(**params)
-
-
-def update_fails(ddb, table, key, expr, message, values=None, names=None):
-    """The update is rejected with exactly `message` and the stored item did not change."""
-    before = get_item(ddb, table, key)
-    with pytest.raises(ClientError) as e:
-        update(ddb, table, key, expr, values, names)
-    assert_validation(e, message)
-    assert get_item(ddb, table, key) == before
+NEST_MESSAGE_PREFIX = "Nesting Levels have exceeded supported limits"
 
 
 def put_with_condition(ddb, table, key, condition, values=None, names=None, item=None):

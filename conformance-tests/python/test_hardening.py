@@ -819,20 +819,26 @@ def test_empty_region_means_us_east_1():
         _scoped(access_key, "", "DeleteTable", {"TableName": name})
 
 
-@needs_plain_http
-def test_missing_authorization_is_refused_by_lenient_server():
-    # Lenient means any credentials, not none: no Authorization is still an error.
-    sock = socket.create_connection((HOST, PORT), timeout=10)
+def list_tables_without_authorization(host, port, host_header):
+    """A raw ListTables with no Authorization header; returns (status, body)."""
+    sock = socket.create_connection((host, port), timeout=10)
     try:
-        sock.sendall((f"POST / HTTP/1.1\r\nHost: {_URL.netloc}\r\nContent-Type: {JSON_10}\r\n"
+        sock.sendall((f"POST / HTTP/1.1\r\nHost: {host_header}\r\nContent-Type: {JSON_10}\r\n"
                       f"X-Amz-Target: DynamoDB_20120810.ListTables\r\n"
                       f"Content-Length: 2\r\n\r\n{{}}").encode())
         resp = http.client.HTTPResponse(sock)
         resp.begin()
-        data = resp.read()
+        return resp.status, resp.read()
     finally:
         sock.close()
-    assert resp.status == 400
+
+
+
+@needs_plain_http
+def test_missing_authorization_is_refused_by_lenient_server():
+    # Lenient means any credentials, not none: no Authorization is still an error.
+    status, data = list_tables_without_authorization(HOST, PORT, _URL.netloc)
+    assert status == 400
     assert json.loads(data) == {"__type": NS_SERVICE + "MissingAuthenticationTokenException",
                                 "message": "Request is missing Authentication Token"}
 
@@ -955,16 +961,8 @@ def test_auth_expired_signature(auth_server):
 
 def test_auth_missing_authorization(auth_server):
     # No Authorization at all is MissingAuthenticationTokenException under --auth too.
-    sock = socket.create_connection(("127.0.0.1", auth_server.port), timeout=10)
-    try:
-        sock.sendall((f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{auth_server.port}\r\n"
-                      f"Content-Type: {JSON_10}\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
-                      f"Content-Length: 2\r\n\r\n{{}}").encode())
-        resp = http.client.HTTPResponse(sock)
-        resp.begin()
-        data = resp.read()
-    finally:
-        sock.close()
-    assert resp.status == 400
+    status, data = list_tables_without_authorization("127.0.0.1", auth_server.port,
+                                                     f"127.0.0.1:{auth_server.port}")
+    assert status == 400
     assert json.loads(data) == {"__type": NS_SERVICE + "MissingAuthenticationTokenException",
                                 "message": "Request is missing Authentication Token"}

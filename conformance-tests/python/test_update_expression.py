@@ -5,57 +5,8 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import assert_validation, unique_key
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def B(v):
-    return {"B": v}
-
-
-def norm(value):
-    """Sets are unordered on the wire: sort them so values compare."""
-    if isinstance(value, dict):
-        return {k: (sorted(v) if k in ("SS", "NS", "BS") else norm(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [norm(v) for v in value]
-    return value
-
-
-def get_item(ddb, table, key):
-    return ddb.get_item(TableName=table, Key={"pk": S(key)}, ConsistentRead=True).get("Item")
-
-
-def seeded(ddb, table, **attrs):
-    """Puts {pk: <fresh key>, **attrs}; returns the key."""
-    key = unique_key("upd")
-    ddb.put_item(TableName=table, Item=dict(attrs, pk=S(key)))
-    return key
-
-
-def update(ddb, table, key, expr, values=None, names=None, **extra):
-    params = dict(TableName=table, Key={"pk": S(key)}, UpdateExpression=expr, **extra)
-    if values:
-        params["ExpressionAttributeValues"] = values
-    if names:
-        params["ExpressionAttributeNames"] = names
-    return ddb.update_item(**params)
-
-
-def update_fails(ddb, table, key, expr, message, values=None, names=None):
-    """The update is rejected with `message` and the stored item did not change."""
-    before = get_item(ddb, table, key)
-    with pytest.raises(ClientError) as e:
-        update(ddb, table, key, expr, values, names)
-    assert_validation(e, message)
-    assert get_item(ddb, table, key) == before
+from conftest import (B, N, S, SS, assert_validation, get_item, norm, seeded, unique_key, update,
+                      update_fails)
 
 
 # --- upsert ----------------------------------------------------------------------------------
