@@ -123,6 +123,120 @@ std::string RowKey(uint64_t table_id, const PrimaryKey& key) {
   return out;
 }
 
+void AppendTupleScalar(const AttributeValue& value, std::string* out) {
+  auto escaped = [out](std::string_view bytes) {
+    for (char c : bytes) {
+      out->push_back(c);
+      if (c == '\0') out->push_back(static_cast<char>(0xff));
+    }
+    out->push_back('\0');
+    out->push_back('\0');
+  };
+  if (auto* s = value.get_if<std::string>()) {
+    escaped(*s);
+  } else if (auto* b = value.get_if<Binary>()) {
+    escaped(b->bytes);
+  } else if (auto* n = value.get_if<Number>()) {
+    AppendOrderedNumber(*n, out);
+    if (!n->is_zero() && !n->negative()) out->push_back('\0');
+  }
+}
+
+std::string TuplePrefixOf(std::string_view prefix) {
+  std::string out;
+  for (char c : prefix) {
+    out.push_back(c);
+    if (c == '\0') out.push_back(static_cast<char>(0xff));
+  }
+  return out;
+}
+
+bool ReadTupleScalar(ValueType type, std::string_view in, size_t* pos, AttributeValue* out) {
+  if (type == ValueType::kS || type == ValueType::kB) {
+    std::string bytes;
+    while (true) {
+      if (*pos >= in.size()) return false;
+      char c = in[(*pos)++];
+      if (c != '\0') {
+        bytes.push_back(c);
+        continue;
+      }
+      if (*pos >= in.size()) return false;
+      char next = in[(*pos)++];
+      if (next == '\0') break;
+      if (static_cast<unsigned char>(next) != 0xff) return false;
+      bytes.push_back('\0');
+    }
+    *out = type == ValueType::kS ? AttributeValue(std::move(bytes))
+                                 : AttributeValue(Binary{std::move(bytes)});
+    return true;
+  }
+  if (type != ValueType::kN || *pos >= in.size()) return false;
+  size_t start = *pos;
+  char cls = in[start];
+  size_t end;
+  if (cls == kZero) {
+    end = start + 1;
+  } else if (cls == kPositive) {
+    end = in.find('\0', start + 3);  // digits never contain 0x00
+    if (end == std::string_view::npos) return false;
+  } else if (cls == kNegative) {
+    end = start + 3;
+    while (end < in.size() && static_cast<unsigned char>(in[end]) != 0xff) ++end;
+    if (end >= in.size()) return false;
+    ++end;  // include the terminator
+  } else {
+    return false;
+  }
+  auto n = DecodeOrderedNumber(in.substr(start, end - start));
+  if (!n) return false;
+  *out = std::move(*n);
+  *pos = cls == kPositive ? end + 1 : end;
+  return true;
+}
+
+std::string IndexPrefix(uint64_t index_id) {
+  std::string out(1, kIndexPrefix);
+  AppendBigEndian(index_id, 8, &out);
+  return out;
+}
+
+std::string IndexEnd(uint64_t index_id) { return IndexPrefix(index_id + 1); }
+
+std::string IndexPartitionPrefix(uint64_t index_id,
+                                 const std::vector<const AttributeValue*>& hash) {
+  std::string tuple;
+  for (const AttributeValue* v : hash) AppendTupleScalar(*v, &tuple);
+  std::string out = IndexPrefix(index_id);
+  AppendBigEndian(PartitionHash(tuple), 4, &out);
+  out += tuple;
+  return out;
+}
+
+std::string PrefixSuccessor(std::string prefix) {
+  while (!prefix.empty()) {
+    auto last = static_cast<unsigned char>(prefix.back());
+    if (last != 0xff) {
+      prefix.back() = static_cast<char>(last + 1);
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return prefix;
+}
+
+std::string TableHashBoundary(uint64_t table_id, uint32_t hash) {
+  std::string out = TablePrefix(table_id);
+  AppendBigEndian(hash, 4, &out);
+  return out;
+}
+
+std::string IndexHashBoundary(uint64_t index_id, uint32_t hash) {
+  std::string out = IndexPrefix(index_id);
+  AppendBigEndian(hash, 4, &out);
+  return out;
+}
+
 void AppendVarint(uint64_t v, std::string* out) {
   while (v >= 0x80) {
     out->push_back(static_cast<char>((v & 0x7f) | 0x80));

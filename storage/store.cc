@@ -56,7 +56,90 @@ std::string EncodeTableInfo(const TableInfo& t) {
   }
   row["meta"] = t.meta;
   row["space_format"] = std::string(std::to_string(kSpaceFormat));
+  if (!t.indexes.empty()) {
+    AttributeList indexes;
+    for (const auto& i : t.indexes) {
+      AttributeMap m;
+      m["name"] = i.name;
+      m["id"] = std::to_string(i.id);
+      m["global"] = i.global;
+      auto keys = [](const std::vector<KeyAttribute>& attrs) {
+        AttributeList out;
+        for (const auto& a : attrs) {
+          out.push_back(AttributeMap{{"name", a.name}, {"type", std::string(TypeName(a.type))}});
+        }
+        return out;
+      };
+      m["hash"] = keys(i.hash);
+      m["range"] = keys(i.range);
+      m["projection"] = std::string(i.projection == ProjectionType::kAll        ? "ALL"
+                                    : i.projection == ProjectionType::kKeysOnly ? "KEYS_ONLY"
+                                                                                : "INCLUDE");
+      AttributeList non_key;
+      for (const auto& n : i.non_key_attributes) non_key.push_back(n);
+      m["non_key"] = std::move(non_key);
+      indexes.push_back(std::move(m));
+    }
+    row["indexes"] = std::move(indexes);
+  }
   return EncodeItem(row);
+}
+
+bool ParseId(const std::string& text, uint64_t* id) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *id);
+  return ec == std::errc() && end == text.data() + text.size() && *id != 0;
+}
+
+std::optional<ValueType> ScalarTypeFromName(const std::string& s);
+
+bool DecodeIndexes(const AttributeValue& v, std::vector<IndexInfo>* out) {
+  auto* list = v.get_if<AttributeList>();
+  if (!list) return false;
+  for (const auto& entry : *list) {
+    auto* m = entry.get_if<AttributeMap>();
+    if (!m) return false;
+    auto str = [&](const char* k) -> const std::string* {
+      auto it = m->find(k);
+      return it == m->end() ? nullptr : it->second.get_if<std::string>();
+    };
+    IndexInfo i;
+    const std::string *name = str("name"), *id = str("id"), *projection = str("projection");
+    auto global = m->find("global");
+    if (!name || !id || !projection || global == m->end() || !global->second.get_if<bool>() ||
+        !ParseId(*id, &i.id)) {
+      return false;
+    }
+    i.name = *name;
+    i.global = *global->second.get_if<bool>();
+    i.projection = *projection == "ALL"         ? ProjectionType::kAll
+                   : *projection == "KEYS_ONLY" ? ProjectionType::kKeysOnly
+                                                : ProjectionType::kInclude;
+    for (auto [field, target] : {std::pair{"hash", &i.hash}, std::pair{"range", &i.range}}) {
+      auto it = m->find(field);
+      auto* attrs = it == m->end() ? nullptr : it->second.get_if<AttributeList>();
+      if (!attrs) return false;
+      for (const auto& a : *attrs) {
+        auto* am = a.get_if<AttributeMap>();
+        if (!am || !am->count("name") || !am->count("type")) return false;
+        auto* an = am->at("name").get_if<std::string>();
+        auto* at = am->at("type").get_if<std::string>();
+        if (!an || !at || !ScalarTypeFromName(*at)) return false;
+        target->push_back({*an, *ScalarTypeFromName(*at)});
+      }
+    }
+    if (auto it = m->find("non_key"); it != m->end()) {
+      auto* names = it->second.get_if<AttributeList>();
+      if (!names) return false;
+      for (const auto& n : *names) {
+        auto* ns = n.get_if<std::string>();
+        if (!ns) return false;
+        i.non_key_attributes.push_back(*ns);
+      }
+    }
+    if (i.hash.empty()) return false;
+    out->push_back(std::move(i));
+  }
+  return true;
 }
 
 // Before format 2 a namespace was `access key + "_" + region`. Regions never contain '_', so
@@ -109,6 +192,10 @@ StatusOr<TableInfo> DecodeTableInfo(std::string_view bytes, bool* migrated) {
     }
     t.range = KeyAttribute{*range, *ScalarTypeFromName(*range_type)};
   }
+  if (auto idx = row->find("indexes");
+      idx != row->end() && !DecodeIndexes(idx->second, &t.indexes)) {
+    return Status::Corruption("malformed index in catalog entry");
+  }
   t.meta = std::move(*meta_it->second.get_if<AttributeMap>());
   return t;
 }
@@ -129,6 +216,122 @@ std::string SpaceFor(std::string_view access_key, std::string_view region) {
   out.append(region);
   return out;
 }
+
+std::optional<PrimaryKey> PrimaryKeyOf(const TableInfo& table, const Item& item) {
+  auto hash = item.find(table.hash.name);
+  if (hash == item.end() || hash->second.type() != table.hash.type) return std::nullopt;
+  PrimaryKey key{hash->second, std::nullopt};
+  if (table.range) {
+    auto range = item.find(table.range->name);
+    if (range == item.end() || range->second.type() != table.range->type) return std::nullopt;
+    key.range = range->second;
+  }
+  return key;
+}
+
+std::optional<IndexRow> IndexRowFor(const TableInfo& table, const IndexInfo& index,
+                                    const Item& item) {
+  std::vector<const AttributeValue*> hash;
+  std::string sort;
+  for (const auto& a : index.hash) {
+    auto it = item.find(a.name);
+    if (it == item.end() || it->second.type() != a.type) return std::nullopt;
+    hash.push_back(&it->second);
+  }
+  for (const auto& a : index.range) {
+    auto it = item.find(a.name);
+    if (it == item.end() || it->second.type() != a.type) return std::nullopt;
+    AppendTupleScalar(it->second, &sort);
+  }
+  auto base = PrimaryKeyOf(table, item);
+  if (!base) return std::nullopt;
+  IndexRow row;
+  row.key = IndexPartitionPrefix(index.id, hash) + sort;
+  AppendTupleScalar(base->hash, &row.key);
+  if (base->range) AppendTupleScalar(*base->range, &row.key);
+  if (index.projection == ProjectionType::kAll) {
+    row.projected = item;
+    return row;
+  }
+  auto keep = [&](const std::string& name) {
+    if (auto it = item.find(name); it != item.end()) row.projected.insert(*it);
+  };
+  keep(table.hash.name);
+  if (table.range) keep(table.range->name);
+  for (const auto& a : index.hash) keep(a.name);
+  for (const auto& a : index.range) keep(a.name);
+  for (const auto& n : index.non_key_attributes) keep(n);
+  return row;
+}
+
+namespace {
+
+class RocksRangeReader final : public RangeReader {
+ public:
+  RocksRangeReader(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, const RangeOptions& o)
+      : begin_(o.begin), end_(o.end), reverse_(o.reverse) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    lower_ = rocksdb::Slice(begin_);
+    upper_ = rocksdb::Slice(end_);
+    ro.iterate_lower_bound = &lower_;
+    if (!end_.empty()) ro.iterate_upper_bound = &upper_;
+    it_.reset(db->NewIterator(ro));
+    if (!reverse_) {
+      it_->Seek(o.exclusive_start ? *o.exclusive_start : begin_);
+      if (o.exclusive_start && it_->Valid() && it_->key() == rocksdb::Slice(*o.exclusive_start)) {
+        it_->Next();
+      }
+    } else if (o.exclusive_start) {
+      it_->SeekForPrev(*o.exclusive_start);
+      if (it_->Valid() && it_->key() == rocksdb::Slice(*o.exclusive_start)) it_->Prev();
+    } else if (end_.empty()) {
+      it_->SeekToLast();
+    } else {
+      it_->SeekForPrev(end_);
+      if (it_->Valid() && it_->key() == rocksdb::Slice(end_)) it_->Prev();
+    }
+  }
+  bool Valid() const override { return it_->Valid(); }
+  std::string_view key() const override { return it_->key().ToStringView(); }
+  std::string_view value() const override { return it_->value().ToStringView(); }
+  void Next() override { reverse_ ? it_->Prev() : it_->Next(); }
+  Status status() const override { return FromRocks(it_->status()); }
+
+ private:
+  std::string begin_, end_;
+  rocksdb::Slice lower_, upper_;
+  bool reverse_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RocksReadView final : public ReadView {
+ public:
+  explicit RocksReadView(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+  ~RocksReadView() override { db_->ReleaseSnapshot(snapshot_); }
+  StatusOr<std::optional<Item>> Get(const TableInfo& table, const PrimaryKey& key) const override {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    std::string value;
+    auto s = db_->Get(ro, RowKey(table.id, key), &value);
+    if (s.IsNotFound()) return std::optional<Item>();
+    if (!s.ok()) return FromRocks(s);
+    auto item = DecodeItem(value);
+    if (!item.ok()) return item.status();
+    return std::optional<Item>(std::move(item).value());
+  }
+  std::unique_ptr<RangeReader> Range(const RangeOptions& options) const override {
+    return std::make_unique<RocksRangeReader>(db_, snapshot_, options);
+  }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+}  // namespace
+
+std::unique_ptr<ReadView> Store::View() const { return std::make_unique<RocksReadView>(db_.get()); }
 
 void Store::Quarantine(std::string_view key, std::string_view value, const std::string& why) {
   std::cerr << "ddbd: quarantined an undecodable row (" << why << "); " << key.size()
@@ -235,6 +438,13 @@ Status Store::LoadCatalog() {
     }
     found->second->item_count_ += 1;
     found->second->size_bytes_ += static_cast<int64_t>(ItemSize(*item));
+    const TableInfo& info = found->second->info();
+    for (size_t i = 0; i < info.indexes.size(); ++i) {
+      if (auto row = IndexRowFor(info, info.indexes[i], *item)) {
+        found->second->index_stats_[i].count += 1;
+        found->second->index_stats_[i].bytes += static_cast<int64_t>(ItemSize(row->projected));
+      }
+    }
   }
   if (!it->status().ok()) return FromRocks(it->status());
   it.reset();
@@ -252,8 +462,10 @@ StatusOr<TablePtr> Store::CreateTable(TableInfo info) {
   std::string map_key = CatalogMapKey(info.space, info.name);
   if (tables_.count(map_key)) return Status::AlreadyExists("table exists");
   info.id = next_table_id_;
+  uint64_t next_id = info.id + 1;
+  for (auto& index : info.indexes) index.id = next_id++;
   std::string next;
-  for (int i = 7; i >= 0; --i) next.push_back(static_cast<char>(((info.id + 1) >> (8 * i)) & 0xff));
+  for (int i = 7; i >= 0; --i) next.push_back(static_cast<char>((next_id >> (8 * i)) & 0xff));
   rocksdb::WriteBatch batch;
   batch.Put(kNextIdKey, next);
   batch.Put(CatalogRowKey(info.space, info.name), EncodeTableInfo(info));
@@ -261,7 +473,7 @@ StatusOr<TablePtr> Store::CreateTable(TableInfo info) {
   wo.sync = options_.sync;
   Status s = FromRocks(db_->Write(wo, &batch));
   if (!s.ok()) return s;
-  next_table_id_ = info.id + 1;
+  next_table_id_ = next_id;
   auto table = std::make_shared<const Table>(std::move(info));
   tables_[map_key] = table;
   return TablePtr(table);
@@ -281,6 +493,9 @@ StatusOr<TablePtr> Store::DeleteTable(std::string_view space, std::string_view n
   rocksdb::WriteBatch batch;
   batch.Delete(CatalogRowKey(space, name));
   batch.DeleteRange(TablePrefix(table->info().id), TableEnd(table->info().id));
+  for (const auto& index : table->info().indexes) {
+    batch.DeleteRange(IndexPrefix(index.id), IndexEnd(index.id));
+  }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   Status s = FromRocks(db_->Write(wo, &batch));
@@ -345,15 +560,39 @@ StatusOr<MutateResult> Store::Mutate(const Table& table, const PrimaryKey& key,
   wo.disableWAL = options_.path.empty();  // nothing to recover in memory
   wo.sync = options_.sync && !wo.disableWAL;
   int64_t old_size = result.old_item ? static_cast<int64_t>(ItemSize(*result.old_item)) : 0;
-  if (d.kind == Decision::Kind::kPut) {
-    s = db_->Put(wo, row_key, EncodeItem(d.item));
-    if (!s.ok()) return FromRocks(s);
-    result.new_size = ItemSize(d.item);
+  const Item* new_item = d.kind == Decision::Kind::kPut ? &d.item : nullptr;
+  // The item and every index row it gains, changes or loses: one batch, all or nothing.
+  rocksdb::WriteBatch batch;
+  if (new_item) {
+    batch.Put(row_key, EncodeItem(*new_item));
+  } else {
+    batch.Delete(row_key);
+  }
+  const TableInfo& info = table.info();
+  std::vector<std::pair<int64_t, int64_t>> index_deltas(info.indexes.size());  // count, bytes
+  for (size_t i = 0; i < info.indexes.size(); ++i) {
+    const IndexInfo& index = info.indexes[i];
+    auto before = result.old_item ? IndexRowFor(info, index, *result.old_item) : std::nullopt;
+    auto after = new_item ? IndexRowFor(info, index, *new_item) : std::nullopt;
+    if (before && (!after || after->key != before->key)) batch.Delete(before->key);
+    if (after && !(before && before->key == after->key && before->projected == after->projected)) {
+      batch.Put(after->key, EncodeItem(after->projected));
+    }
+    index_deltas[i] = {(after ? 1 : 0) - (before ? 1 : 0),
+                       (after ? static_cast<int64_t>(ItemSize(after->projected)) : 0) -
+                           (before ? static_cast<int64_t>(ItemSize(before->projected)) : 0)};
+  }
+  s = db_->Write(wo, &batch);
+  if (!s.ok()) return FromRocks(s);
+  for (size_t i = 0; i < index_deltas.size(); ++i) {
+    table.index_stats_[i].count += index_deltas[i].first;
+    table.index_stats_[i].bytes += index_deltas[i].second;
+  }
+  if (new_item) {
+    result.new_size = ItemSize(*new_item);
     if (!result.old_item) table.item_count_ += 1;
     table.size_bytes_ += static_cast<int64_t>(result.new_size) - old_size;
   } else {
-    s = db_->Delete(wo, row_key);
-    if (!s.ok()) return FromRocks(s);
     table.item_count_ -= 1;
     table.size_bytes_ -= old_size;
   }

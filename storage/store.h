@@ -41,6 +41,21 @@ struct KeyAttribute {
   ValueType type = ValueType::kS;  // S, N or B
 };
 
+enum class ProjectionType { kAll, kKeysOnly, kInclude };
+
+// A secondary index as storage maintains it: its key attributes (a tuple of up to four each for
+// a multi-attribute GSI key; an LSI has the table's partition key and one sort attribute) and
+// what it projects. Index rows are written in the same batch as the item.
+struct IndexInfo {
+  std::string name;
+  uint64_t id = 0;  // assigned by CreateTable, never reused (shares the table-id counter)
+  bool global = true;
+  std::vector<KeyAttribute> hash;
+  std::vector<KeyAttribute> range;
+  ProjectionType projection = ProjectionType::kAll;
+  std::vector<std::string> non_key_attributes;  // kInclude
+};
+
 // What the catalog keeps for a table. `meta` holds the API layer's own description fields.
 struct TableInfo {
   std::string space;  // the data namespace (per access key and region, or shared)
@@ -48,15 +63,56 @@ struct TableInfo {
   uint64_t id = 0;  // assigned by CreateTable, never reused
   KeyAttribute hash;
   std::optional<KeyAttribute> range;
+  std::vector<IndexInfo> indexes;
   Item meta;
+
+  const IndexInfo* FindIndex(std::string_view index_name) const {
+    for (const auto& i : indexes) {
+      if (i.name == index_name) return &i;
+    }
+    return nullptr;
+  }
+};
+
+// A range of row keys, read in order on a snapshot. [begin, end); in reverse from the end.
+// `exclusive_start`, when set, is a key the read starts after (before, in reverse).
+struct RangeOptions {
+  std::string begin;
+  std::string end;
+  bool reverse = false;
+  std::optional<std::string> exclusive_start;
+};
+
+class RangeReader {
+ public:
+  virtual ~RangeReader() = default;
+  virtual bool Valid() const = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;  // encoded item (EncodeItem)
+  virtual void Next() = 0;
+  virtual Status status() const = 0;
+};
+
+// A consistent view of the store at one instant (a RocksDB snapshot): every read through it sees
+// the same state, so a query that fetches table items for index rows never mixes two states.
+class ReadView {
+ public:
+  virtual ~ReadView() = default;
+  virtual StatusOr<std::optional<Item>> Get(const TableInfo& table,
+                                            const PrimaryKey& key) const = 0;
+  virtual std::unique_ptr<RangeReader> Range(const RangeOptions& options) const = 0;
 };
 
 class Table {
  public:
-  explicit Table(TableInfo info) : info_(std::move(info)) {}
+  explicit Table(TableInfo info)
+      : info_(std::move(info)), index_stats_(new IndexStats[info_.indexes.size()]) {}
   const TableInfo& info() const { return info_; }
   int64_t item_count() const { return item_count_.load(std::memory_order_relaxed); }
   int64_t size_bytes() const { return size_bytes_.load(std::memory_order_relaxed); }
+  // Entries and bytes (ItemSize of the projected items) of info().indexes[i].
+  int64_t index_item_count(size_t i) const { return index_stats_[i].count.load(); }
+  int64_t index_size_bytes(size_t i) const { return index_stats_[i].bytes.load(); }
   // Set by DeleteTable while it holds every stripe lock: a Mutate that found this table before
   // it was deleted sees the flag under its own stripe lock and writes nothing.
   bool deleted() const { return deleted_.load(std::memory_order_acquire); }
@@ -67,6 +123,11 @@ class Table {
   mutable std::atomic<bool> deleted_{false};
   mutable std::atomic<int64_t> item_count_{0};
   mutable std::atomic<int64_t> size_bytes_{0};
+  struct IndexStats {
+    std::atomic<int64_t> count{0};
+    std::atomic<int64_t> bytes{0};
+  };
+  std::unique_ptr<IndexStats[]> index_stats_;
 };
 using TablePtr = std::shared_ptr<const Table>;
 
@@ -80,6 +141,18 @@ struct Decision {
   static Decision Delete() { return {Kind::kDelete, {}}; }
   static Decision Fail() { return {Kind::kFail, {}}; }
 };
+
+// The index row an item has in `index` (its key, and the projected item as value), or nothing
+// when the item lacks an index key attribute or has one of another type (sparse indexes).
+struct IndexRow {
+  std::string key;
+  Item projected;
+};
+std::optional<IndexRow> IndexRowFor(const TableInfo& table, const IndexInfo& index,
+                                    const Item& item);
+// The key of a table item (the table's primary key attributes) as a tuple: the suffix of every
+// index row, so index rows of equal index keys are distinct and name their item.
+std::optional<PrimaryKey> PrimaryKeyOf(const TableInfo& table, const Item& item);
 
 struct MutateResult {
   Decision::Kind outcome = Decision::Kind::kFail;
@@ -111,6 +184,8 @@ class Store {
   size_t quarantined() const { return quarantined_; }
 
   StatusOr<std::optional<Item>> Get(const Table& table, const PrimaryKey& key) const;
+  // A snapshot to read ranges (Query, Scan) and items consistently.
+  std::unique_ptr<ReadView> View() const;
 
   // Runs decide(current item or nullptr) under the key's lock and commits its decision.
   // decide must not call the store. An exception escaping decide is caught here and reported as

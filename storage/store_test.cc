@@ -337,3 +337,147 @@ TEST_CASE("catalog entries from before length-prefixed namespaces are migrated")
   }
   std::filesystem::remove_all(dir);
 }
+
+namespace {
+
+TableInfo IndexedTable(const std::string& name) {
+  TableInfo info;
+  info.space = "test";
+  info.name = name;
+  info.hash = {"pk", ValueType::kS};
+  info.range = KeyAttribute{"sk", ValueType::kN};
+  IndexInfo gsi;
+  gsi.name = "by_g";
+  gsi.hash = {{"g", ValueType::kS}};
+  gsi.range = {{"n", ValueType::kN}};
+  gsi.projection = ProjectionType::kKeysOnly;
+  info.indexes.push_back(gsi);
+  IndexInfo lsi;
+  lsi.name = "by_l";
+  lsi.global = false;
+  lsi.hash = {{"pk", ValueType::kS}};
+  lsi.range = {{"l", ValueType::kS}};
+  lsi.projection = ProjectionType::kInclude;
+  lsi.non_key_attributes = {"x"};
+  info.indexes.push_back(lsi);
+  return info;
+}
+
+Item Row(const std::string& pk, int sk,
+         std::initializer_list<std::pair<const char*, AttributeValue>> rest) {
+  Item item;
+  item["pk"] = pk;
+  item["sk"] = *Number::Parse(std::to_string(sk));
+  for (const auto& [k, v] : rest) item[k] = v;
+  return item;
+}
+
+std::vector<Item> ReadAll(const Store& store, const IndexInfo& index, bool reverse = false) {
+  auto view = store.View();
+  RangeOptions o{IndexPrefix(index.id), IndexEnd(index.id), reverse, std::nullopt};
+  std::vector<Item> out;
+  for (auto r = view->Range(o); r->Valid(); r->Next()) out.push_back(*DecodeItem(r->value()));
+  return out;
+}
+
+void Put(Store& store, const Table& t, Item item) {
+  PrimaryKey key = *PrimaryKeyOf(t.info(), item);
+  REQUIRE(store.Mutate(t, key, [&](const Item*) { return Decision::Put(item); }).ok());
+}
+
+}  // namespace
+
+TEST_CASE("index rows follow every write in the item's own batch") {
+  auto store = OpenMemory();
+  auto t = *store->CreateTable(IndexedTable("idx"));
+  const IndexInfo& gsi = t->info().indexes[0];
+  const IndexInfo& lsi = t->info().indexes[1];
+  CHECK(gsi.id != t->info().id);
+  CHECK(lsi.id != gsi.id);
+  Put(*store, *t, Row("a", 1, {{"g", std::string("G")}, {"n", *Number::Parse("5")}, {"x", true}}));
+  Put(*store, *t, Row("a", 2, {{"g", std::string("G")}, {"n", *Number::Parse("-1")}}));
+  Put(*store, *t, Row("b", 1, {{"l", std::string("L")}, {"x", std::string("kept")}, {"y", true}}));
+  // Sparse: only items with every index key attribute (of the right type) are in an index.
+  Put(*store, *t, Row("c", 1, {{"g", *Number::Parse("1")}, {"n", *Number::Parse("1")}}));
+  auto g = ReadAll(*store, gsi);
+  REQUIRE(g.size() == 2);
+  CHECK(g[0].at("n") == AttributeValue(*Number::Parse("-1")));  // index sort key order
+  CHECK(g[0].size() == 4);                                      // KEYS_ONLY: pk, sk, g, n
+  CHECK(ReadAll(*store, gsi, true)[0].at("n") == AttributeValue(*Number::Parse("5")));
+  auto l = ReadAll(*store, lsi);
+  REQUIRE(l.size() == 1);
+  CHECK(l[0] == Row("b", 1, {{"l", std::string("L")}, {"x", std::string("kept")}}));
+  CHECK(t->index_item_count(0) == 2);
+  CHECK(t->index_item_count(1) == 1);
+  // Changing the index key moves the row; removing it drops the row; deleting the item too.
+  Put(*store, *t, Row("a", 1, {{"g", std::string("H")}, {"n", *Number::Parse("5")}}));
+  g = ReadAll(*store, gsi);
+  REQUIRE(g.size() == 2);  // partitions come in hash order, so look for it
+  CHECK(std::count_if(g.begin(), g.end(), [](const Item& i) {
+          return i.at("g") == AttributeValue(std::string("H"));
+        }) == 1);
+  Put(*store, *t, Row("a", 2, {}));
+  CHECK(ReadAll(*store, gsi).size() == 1);
+  REQUIRE(store
+              ->Mutate(*t, PrimaryKey{std::string("a"), *Number::Parse("1")},
+                       [](const Item*) { return Decision::Delete(); })
+              .ok());
+  CHECK(ReadAll(*store, gsi).empty());
+  CHECK(t->index_item_count(0) == 0);
+  // A failed decision writes no index row either.
+  REQUIRE(store
+              ->Mutate(*t, PrimaryKey{std::string("z"), *Number::Parse("1")},
+                       [](const Item*) { return Decision::Fail(); })
+              .ok());
+  CHECK(ReadAll(*store, gsi).empty());
+  // DeleteTable takes the index rows with it.
+  REQUIRE(store->DeleteTable("test", "idx").ok());
+  CHECK(ReadAll(*store, lsi).empty());
+}
+
+TEST_CASE("range reads go forward or backward from an exclusive start on a snapshot") {
+  auto store = OpenMemory();
+  auto t = *store->CreateTable(IndexedTable("rng"));
+  for (int i = 0; i < 10; ++i) Put(*store, *t, Row("p", i, {}));
+  std::string prefix = PartitionPrefix(t->info().id, AttributeValue(std::string("p")));
+  auto view = store->View();
+  Put(*store, *t, Row("p", 100, {}));  // after the snapshot: not seen
+  auto collect = [&](RangeOptions o) {
+    std::vector<std::string> sks;
+    for (auto r = view->Range(o); r->Valid(); r->Next()) {
+      sks.push_back(DecodeItem(r->value())->at("sk").get_if<Number>()->ToString());
+    }
+    return sks;
+  };
+  RangeOptions all{prefix, PrefixSuccessor(prefix), false, std::nullopt};
+  CHECK(collect(all).size() == 10);
+  RangeOptions from3 = all;
+  from3.exclusive_start = RowKey(t->info().id, {std::string("p"), *Number::Parse("3")});
+  CHECK(collect(from3) == std::vector<std::string>{"4", "5", "6", "7", "8", "9"});
+  from3.reverse = true;
+  CHECK(collect(from3) == std::vector<std::string>{"2", "1", "0"});
+  RangeOptions back = all;
+  back.reverse = true;
+  CHECK(collect(back).front() == "9");
+  CHECK(store->View()->Range(all)->Valid());
+}
+
+TEST_CASE("index definitions survive a reopen") {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("ddbd_store_indexes_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    auto store = std::move(Store::Open(StoreOptions{dir.string(), false}).value());
+    auto t = *store->CreateTable(IndexedTable("persist"));
+    Put(*store, *t, Row("a", 1, {{"g", std::string("G")}, {"n", *Number::Parse("5")}}));
+  }
+  auto store = std::move(Store::Open(StoreOptions{dir.string(), false}).value());
+  auto t = store->FindTable("test", "persist");
+  REQUIRE(t);
+  REQUIRE(t->info().indexes.size() == 2);
+  CHECK(t->info().indexes[1].non_key_attributes == std::vector<std::string>{"x"});
+  CHECK_FALSE(t->info().indexes[1].global);
+  CHECK(t->index_item_count(0) == 1);
+  CHECK(ReadAll(*store, t->info().indexes[0]).size() == 1);
+  std::filesystem::remove_all(dir);
+}
