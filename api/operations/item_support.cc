@@ -108,6 +108,31 @@ storage::Item KeyItem(const storage::TableInfo& table, const storage::PrimaryKey
   return item;
 }
 
+void CheckIndexKeys(const storage::TableInfo& table, const storage::Item& item) {
+  for (const auto& index : table.indexes) {
+    for (const auto* attrs : {&index.hash, &index.range}) {
+      for (const auto& a : *attrs) {
+        auto it = item.find(a.name);
+        if (it == item.end()) continue;  // sparse: the item is simply not in the index
+        if (it->second.type() != a.type) {
+          throw ApiError::Validation(
+              "One or more parameter values were invalid: Type mismatch for Index Key " + a.name +
+              " Expected: " + storage::TypeName(a.type) +
+              " Actual: " + storage::TypeName(it->second.type()) + " IndexName: " + index.name);
+        }
+        if (IsEmptyScalar(it->second)) {
+          throw ApiError::Validation(
+              "One or more parameter values are not valid. A value specified for a secondary "
+              "index key is not supported. The AttributeValue for a key attribute cannot contain "
+              "an empty " +
+              std::string(it->second.type() == ValueType::kS ? "string" : "binary") +
+              " value. IndexName: " + index.name + ", IndexKey: " + a.name);
+        }
+      }
+    }
+  }
+}
+
 void CheckAttributeNames(const storage::Item& item) {
   for (const auto& [name, v] : item) {
     if (name.empty()) {

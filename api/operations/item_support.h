@@ -28,6 +28,8 @@ storage::Item KeyItem(const storage::TableInfo& table, const storage::PrimaryKey
 // Throws "Nesting Levels have exceeded supported limits" past 32 levels and "Item size has
 // exceeded the maximum allowed size" past 400 KB.
 void CheckItemSize(const storage::Item& item);
+// Index key attributes present in the item must have the index's type and not be empty.
+void CheckIndexKeys(const storage::TableInfo& table, const storage::Item& item);
 // Top-level attribute names: not empty, at most 65535 bytes.
 void CheckAttributeNames(const storage::Item& item);
 

@@ -60,6 +60,7 @@ ItemResponse PutItem(Context& ctx, const PutItemRequest& req) {
   storage::TablePtr table = RequireTable(ctx, req.table_name);
   CheckAttributeNames(req.item);
   storage::PrimaryKey key = KeyFromItem(table->info(), req.item);
+  CheckIndexKeys(table->info(), req.item);
   CheckItemSize(req.item);
 
   auto result = MutateOrThrow(ctx, *table, key, [&](const Item* current) {
@@ -169,6 +170,7 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
     Item base = current ? *current : KeyItem(info, key);
     Item updated =
         expr.update ? expressions::ApplyUpdate(*expr.update, std::move(base)) : std::move(base);
+    CheckIndexKeys(info, updated);
     CheckItemSize(updated);
     if (keep_new) new_item = updated;  // only copied when the response needs it
     return Decision::Put(std::move(updated));

@@ -19,6 +19,10 @@ ItemResponse GetItem(Context& ctx, const GetItemRequest& req);
 ItemResponse DeleteItem(Context& ctx, const DeleteItemRequest& req);
 ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req);
 
+// query.cc
+ReadRangeResponse Query(Context& ctx, const ReadRangeRequest& req);
+ReadRangeResponse Scan(Context& ctx, const ReadRangeRequest& req);
+
 // Table lookup shared by the item operations: ResourceNotFoundException when absent.
 storage::TablePtr RequireTable(Context& ctx, const std::string& table_name);
 

@@ -77,6 +77,30 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
   d.throughput.write = ToInt(Meta(info, "WriteCapacityUnits"));
   d.item_count = table.item_count();
   d.size_bytes = table.size_bytes();
+  const AttributeValue* throughput = Meta(info, "IndexThroughput");
+  for (size_t i = 0; i < info.indexes.size(); ++i) {
+    const storage::IndexInfo& index = info.indexes[i];
+    TableDescription::Index out;
+    out.global = index.global;
+    out.name = index.name;
+    out.arn = d.arn + "/index/" + index.name;
+    for (const auto& k : index.hash) out.key_schema.push_back({k.name, "HASH"});
+    for (const auto& k : index.range) out.key_schema.push_back({k.name, "RANGE"});
+    out.projection.type = index.projection == storage::ProjectionType::kAll        ? "ALL"
+                          : index.projection == storage::ProjectionType::kKeysOnly ? "KEYS_ONLY"
+                                                                                   : "INCLUDE";
+    out.projection.non_key_attributes = index.non_key_attributes;
+    if (auto* m = throughput ? throughput->get_if<AttributeMap>() : nullptr) {
+      if (auto it = m->find(index.name); it != m->end()) {
+        const auto& rw = *it->second.get_if<AttributeMap>();
+        out.throughput.read = ToInt(&rw.at("R"));
+        out.throughput.write = ToInt(&rw.at("W"));
+      }
+    }
+    out.item_count = table.index_item_count(i);
+    out.size_bytes = table.index_size_bytes(i);
+    d.indexes.push_back(std::move(out));
+  }
   return d;
 }
 
@@ -102,6 +126,118 @@ const char* Status(Context& ctx, const storage::Table& table) {
 }
 }  // namespace
 
+// GlobalSecondaryIndexes and LocalSecondaryIndexes of CreateTable (API reference:
+// CreateTable, GlobalSecondaryIndex, LocalSecondaryIndex, Projection; Developer Guide, "Quotas").
+template <typename TypeOf>
+std::vector<storage::IndexInfo> ValidateIndexes(const CreateTableRequest& req,
+                                                const std::string& billing,
+                                                const std::vector<KeySchemaElement>& keys,
+                                                const TypeOf& type_of) {
+  std::vector<storage::IndexInfo> out;
+  if (req.global_indexes.size() > 20) {
+    throw ApiError::LimitExceeded(
+        "Subscriber limit exceeded: The number of global secondary indexes exceeds the per-table "
+        "limit of 20");
+  }
+  if (req.local_indexes.size() > 5) {
+    throw Invalid("Number of LocalSecondaryIndexes exceeds per-table limit of 5");
+  }
+  if (!req.local_indexes.empty() && keys.size() < 2) {
+    throw Invalid(
+        "Table KeySchema does not have a range key, which is required when specifying a "
+        "LocalSecondaryIndex");
+  }
+  std::set<std::string> names;
+  size_t projected = 0;
+  for (bool global : {true, false}) {
+    for (const auto& spec : global ? req.global_indexes : req.local_indexes) {
+      if (!names.insert(spec.name).second) throw Invalid("Duplicate index name: " + spec.name);
+      const auto& ks = spec.key_schema;
+      if (ks.empty() || ks[0].key_type != "HASH") {
+        throw ApiError::Validation(
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+      }
+      storage::IndexInfo index;
+      index.name = spec.name;
+      index.global = global;
+      std::set<std::string> seen;
+      for (const auto& k : ks) {
+        if (!seen.insert(k.name).second) {
+          throw ApiError::Validation(
+              "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+        }
+        auto& target = k.key_type == "HASH" ? index.hash : index.range;
+        if (k.key_type == "HASH" && !index.range.empty()) {
+          throw ApiError::Validation(
+              "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+        }
+        target.push_back({k.name, type_of(k.name)});
+      }
+      // Multi-attribute keys (2025): up to four partition and four sort attributes per GSI.
+      if (index.hash.size() > (global ? 4u : 1u) || index.range.size() > (global ? 4u : 1u)) {
+        throw ApiError::Validation("Invalid KeySchema: too many key attributes for index " +
+                                   spec.name);
+      }
+      if (!global) {
+        if (index.range.empty()) {
+          throw ApiError::Validation(
+              "One or more parameter values were invalid: Index KeySchema does not have a range "
+              "key for index: " +
+              spec.name);
+        }
+        if (index.hash[0].name != keys[0].name) {
+          throw Invalid(
+              "Index KeySchema does not have the same leading hash key as table KeySchema for "
+              "index: " +
+              spec.name + ". index hash key: " + index.hash[0].name +
+              ", table hash key: " + keys[0].name);
+        }
+      }
+      const std::string& type = spec.projection.type;
+      index.projection = type == "KEYS_ONLY" ? storage::ProjectionType::kKeysOnly
+                         : type == "INCLUDE" ? storage::ProjectionType::kInclude
+                                             : storage::ProjectionType::kAll;
+      if (type.empty()) {
+        throw Invalid("Unknown ProjectionType: null");
+      }
+      if (type != "INCLUDE" && !spec.projection.non_key_attributes.empty()) {
+        throw Invalid("ProjectionType is " + type + ", but NonKeyAttributes is specified");
+      }
+      if (type == "INCLUDE" && spec.projection.non_key_attributes.empty()) {
+        throw Invalid("NonKeyAttributes must not be empty");
+      }
+      std::set<std::string> non_key;
+      for (const auto& n : spec.projection.non_key_attributes) {
+        if (!non_key.insert(n).second) {
+          throw Invalid("Duplicate attribute in NonKeyAttributes: " + n);
+        }
+      }
+      projected += non_key.size();
+      index.non_key_attributes = spec.projection.non_key_attributes;
+      if (global && billing == "PROVISIONED" && !spec.provisioned_throughput) {
+        throw Invalid("ProvisionedThroughput must be specified for index: " + spec.name);
+      }
+      if (global && billing == "PAY_PER_REQUEST" && spec.provisioned_throughput) {
+        throw Invalid("ProvisionedThroughput should not be specified for index: " + spec.name +
+                      " when BillingMode is PAY_PER_REQUEST");
+      }
+      if (!global && spec.provisioned_throughput) {
+        throw ApiError::Validation(
+            "One or more parameter values were invalid: ProvisionedThroughput should not be "
+            "specified for a LocalSecondaryIndex");
+      }
+      out.push_back(std::move(index));
+    }
+  }
+  if (projected > 100) {
+    throw ApiError::LimitExceeded(
+        "One or more parameter values were invalid: Number of projected attributes in all indexes "
+        "exceeds limit of 100, requested: " +
+        std::to_string(projected));
+  }
+  return out;
+}
+
 TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
   // Key schema shape (the wire layer has checked lengths 1..2 and the enum values).
   const auto& keys = req.key_schema;
@@ -125,7 +261,15 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
       throw Invalid("Duplicate AttributeName in AttributeDefinitions: " + def.name);
     }
   }
-  if (req.attribute_definitions.size() < keys.size()) {
+  // Every attribute any key uses (table and indexes) must be defined, and nothing more.
+  std::set<std::string> key_attributes;
+  for (const auto& k : keys) key_attributes.insert(k.name);
+  for (const auto* list : {&req.global_indexes, &req.local_indexes}) {
+    for (const auto& index : *list) {
+      for (const auto& k : index.key_schema) key_attributes.insert(k.name);
+    }
+  }
+  if (req.attribute_definitions.size() < key_attributes.size()) {
     for (const auto& k : keys) {
       if (!defined.count(k.name)) {
         throw ApiError::Validation(
@@ -143,7 +287,19 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
     throw Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
                   key_list + "], AttributeDefinitions: [" + def_list + "]");
   }
-  if (req.attribute_definitions.size() != keys.size()) {
+  for (const std::string& name : key_attributes) {
+    if (defined.count(name)) continue;
+    throw Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
+                  name + "], AttributeDefinitions: [" +
+                  [&] {
+                    std::string list;
+                    for (const auto& x : req.attribute_definitions)
+                      list += (list.empty() ? "" : ", ") + x.name;
+                    return list;
+                  }() +
+                  "]");
+  }
+  if (req.attribute_definitions.size() != key_attributes.size()) {
     throw Invalid(
         "Number of attributes in KeySchema does not exactly match number of attributes defined in "
         "AttributeDefinitions");
@@ -163,6 +319,13 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
     throw ApiError::Validation("ddbd does not support " + req.unsupported.front() +
                                " in CreateTable yet");
   }
+  auto type_of_def = [&](const std::string& name) {
+    for (const auto& d : req.attribute_definitions) {
+      if (d.name == name) return ScalarType(d.type);
+    }
+    return storage::ValueType::kS;
+  };
+  std::vector<storage::IndexInfo> indexes = ValidateIndexes(req, billing, keys, type_of_def);
 
   storage::TableInfo info;
   info.space = ctx.caller.space;
@@ -192,6 +355,14 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
   info.meta["WriteCapacityUnits"] =
       ToNumber(req.provisioned_throughput ? req.provisioned_throughput->write : 0);
   info.meta["AttributeDefinitions"] = std::move(defs);
+  info.indexes = std::move(indexes);
+  AttributeMap index_throughput;
+  for (const auto& gsi : req.global_indexes) {
+    if (!gsi.provisioned_throughput) continue;
+    index_throughput[gsi.name] = AttributeMap{{"R", ToNumber(gsi.provisioned_throughput->read)},
+                                              {"W", ToNumber(gsi.provisioned_throughput->write)}};
+  }
+  if (!index_throughput.empty()) info.meta["IndexThroughput"] = std::move(index_throughput);
 
   if (ctx.states && ctx.states->Deleting(ctx.caller.space, req.table_name)) {
     throw ApiError::ResourceInUse("Table already exists: " + req.table_name);

@@ -46,10 +46,24 @@ struct ProvisionedThroughput {
   int64_t write = 0;
 };
 
+struct ProjectionSpec {
+  std::string type = "ALL";  // ALL, KEYS_ONLY or INCLUDE
+  std::vector<std::string> non_key_attributes;
+};
+
+struct SecondaryIndexSpec {
+  std::string name;
+  std::vector<KeySchemaElement> key_schema;
+  ProjectionSpec projection;
+  std::optional<ProvisionedThroughput> provisioned_throughput;  // GSIs only
+};
+
 struct CreateTableRequest {
   std::string table_name;
   std::vector<AttributeDefinition> attribute_definitions;
   std::vector<KeySchemaElement> key_schema;
+  std::vector<SecondaryIndexSpec> global_indexes;
+  std::vector<SecondaryIndexSpec> local_indexes;
   std::optional<std::string> billing_mode;
   std::optional<ProvisionedThroughput> provisioned_throughput;
   // Parameters ddbd does not implement yet; a request using them is refused, never faked.
@@ -65,6 +79,16 @@ struct TableDescription {
   ProvisionedThroughput throughput;
   int64_t item_count = 0;
   int64_t size_bytes = 0;
+  struct Index {
+    bool global = true;
+    std::string name, arn;
+    std::vector<KeySchemaElement> key_schema;
+    ProjectionSpec projection;
+    ProvisionedThroughput throughput;
+    int64_t item_count = 0;
+    int64_t size_bytes = 0;
+  };
+  std::vector<Index> indexes;
 };
 
 struct ListTablesRequest {
@@ -128,6 +152,37 @@ struct GetItemRequest {
   ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
   std::vector<std::string> attributes_to_get;  // legacy projection of top-level names
   ExpressionParams expr;
+};
+
+// Query and Scan (one request type: a Scan has no key condition and may have segments).
+struct ReadRangeRequest {
+  bool is_query = true;
+  std::string table_name;
+  std::optional<std::string> index_name;
+  std::optional<std::string> key_condition_expression;
+  std::optional<std::string> filter_expression;
+  std::optional<std::string> projection_expression;
+  std::optional<expressions::NameMap> names;
+  std::optional<storage::AttributeMap> values;
+  std::optional<std::string> select;
+  std::optional<int64_t> limit;
+  std::optional<storage::Item> exclusive_start_key;
+  bool scan_index_forward = true;
+  bool consistent_read = false;
+  std::optional<int64_t> segment;
+  std::optional<int64_t> total_segments;
+  ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
+  // Legacy parameters present (KeyConditions, QueryFilter, ScanFilter, AttributesToGet,
+  // ConditionalOperator): not supported yet, refused with a clear message.
+  std::vector<std::string> legacy;
+};
+
+struct ReadRangeResponse {
+  std::optional<std::vector<storage::Item>> items;  // absent for Select COUNT
+  int64_t count = 0;
+  int64_t scanned_count = 0;
+  std::optional<storage::Item> last_evaluated_key;
+  std::optional<ConsumedCapacity> consumed_capacity;
 };
 
 // PutItem, DeleteItem and UpdateItem answer with Attributes; GetItem with Item.

@@ -14,10 +14,16 @@ constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
 // The declarative operation table.
 const std::map<std::string_view, Handler>& Operations() {
   static const std::map<std::string_view, Handler> kOperations = {
-      {"CreateTable", &HandleCreateTable}, {"DescribeTable", &HandleDescribeTable},
-      {"DeleteTable", &HandleDeleteTable}, {"ListTables", &HandleListTables},
-      {"PutItem", &HandlePutItem},         {"GetItem", &HandleGetItem},
-      {"DeleteItem", &HandleDeleteItem},   {"UpdateItem", &HandleUpdateItem},
+      {"CreateTable", &HandleCreateTable},
+      {"DescribeTable", &HandleDescribeTable},
+      {"DeleteTable", &HandleDeleteTable},
+      {"ListTables", &HandleListTables},
+      {"PutItem", &HandlePutItem},
+      {"GetItem", &HandleGetItem},
+      {"DeleteItem", &HandleDeleteItem},
+      {"UpdateItem", &HandleUpdateItem},
+      {"Query", &HandleQuery},
+      {"Scan", &HandleScan},
   };
   return kOperations;
 }
@@ -57,10 +63,8 @@ const std::set<std::string_view>& NotYetSupported() {
                                                   "ListImports",
                                                   "ListTagsOfResource",
                                                   "PutResourcePolicy",
-                                                  "Query",
                                                   "RestoreTableFromBackup",
                                                   "RestoreTableToPointInTime",
-                                                  "Scan",
                                                   "TagResource",
                                                   "TransactGetItems",
                                                   "TransactWriteItems",

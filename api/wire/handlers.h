@@ -18,5 +18,11 @@ void HandlePutItem(Context& ctx, RequestReader& in, JsonWriter& out);
 void HandleGetItem(Context& ctx, RequestReader& in, JsonWriter& out);
 void HandleDeleteItem(Context& ctx, RequestReader& in, JsonWriter& out);
 void HandleUpdateItem(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleQuery(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleScan(Context& ctx, RequestReader& in, JsonWriter& out);
+
+// Shared by the handlers.
+ReturnConsumedCapacity ReadReturnConsumedCapacity(RequestReader& in);
+void WriteCapacity(const std::optional<ConsumedCapacity>& c, JsonWriter& w);
 
 }  // namespace ddbd::api::wire

@@ -5,14 +5,6 @@
 namespace ddbd::api::wire {
 namespace {
 
-ReturnConsumedCapacity ReadReturnConsumedCapacity(RequestReader& in) {
-  auto v = in.String("ReturnConsumedCapacity");
-  in.Enum(v, "returnConsumedCapacity", "[INDEXES, TOTAL, NONE]");
-  if (v == "TOTAL") return ReturnConsumedCapacity::kTotal;
-  if (v == "INDEXES") return ReturnConsumedCapacity::kIndexes;
-  return ReturnConsumedCapacity::kNone;
-}
-
 std::string ReadReturnValues(RequestReader& in) {
   auto v = in.String("ReturnValues");
   in.Enum(v, "returnValues", "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
@@ -101,24 +93,6 @@ ExpressionParams ReadExpressions(RequestReader& in, bool condition, bool update,
   return p;
 }
 
-void WriteCapacity(const std::optional<ConsumedCapacity>& c, JsonWriter& w) {
-  if (!c) return;
-  w.Key("ConsumedCapacity");
-  w.StartObject();
-  w.Key("TableName");
-  w.String(c->table_name.c_str(), static_cast<rapidjson::SizeType>(c->table_name.size()));
-  w.Key("CapacityUnits");
-  w.Double(c->units);
-  if (c->indexes) {
-    w.Key("Table");
-    w.StartObject();
-    w.Key("CapacityUnits");
-    w.Double(c->units);
-    w.EndObject();
-  }
-  w.EndObject();
-}
-
 void WriteItemResponse(const ItemResponse& r, const char* item_key, JsonWriter& w) {
   w.StartObject();
   if (r.item) {
@@ -150,6 +124,32 @@ void ReadWriteMembers(RequestReader& in, ItemWriteRequest& req, bool update) {
 }
 
 }  // namespace
+
+ReturnConsumedCapacity ReadReturnConsumedCapacity(RequestReader& in) {
+  auto v = in.String("ReturnConsumedCapacity");
+  in.Enum(v, "returnConsumedCapacity", "[INDEXES, TOTAL, NONE]");
+  if (v == "TOTAL") return ReturnConsumedCapacity::kTotal;
+  if (v == "INDEXES") return ReturnConsumedCapacity::kIndexes;
+  return ReturnConsumedCapacity::kNone;
+}
+
+void WriteCapacity(const std::optional<ConsumedCapacity>& c, JsonWriter& w) {
+  if (!c) return;
+  w.Key("ConsumedCapacity");
+  w.StartObject();
+  w.Key("TableName");
+  w.String(c->table_name.c_str(), static_cast<rapidjson::SizeType>(c->table_name.size()));
+  w.Key("CapacityUnits");
+  w.Double(c->units);
+  if (c->indexes) {
+    w.Key("Table");
+    w.StartObject();
+    w.Key("CapacityUnits");
+    w.Double(c->units);
+    w.EndObject();
+  }
+  w.EndObject();
+}
 
 void HandlePutItem(Context& ctx, RequestReader& in, JsonWriter& out) {
   PutItemRequest req;

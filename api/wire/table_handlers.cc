@@ -1,3 +1,5 @@
+#include <tuple>
+
 #include "api/errors.h"
 #include "api/operations/operations.h"
 #include "api/wire/handlers.h"
@@ -32,6 +34,65 @@ void WriteSchema(const TableDescription& d, JsonWriter& w) {
     w.EndObject();
   }
   w.EndArray();
+}
+
+void WriteIndexes(const TableDescription& d, JsonWriter& w) {
+  for (bool global : {true, false}) {
+    bool any = false;
+    for (const auto& i : d.indexes) any |= i.global == global;
+    if (!any) continue;
+    w.Key(global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+    w.StartArray();
+    for (const auto& i : d.indexes) {
+      if (i.global != global) continue;
+      w.StartObject();
+      w.Key("IndexName");
+      Str(w, i.name);
+      w.Key("KeySchema");
+      w.StartArray();
+      for (const auto& k : i.key_schema) {
+        w.StartObject();
+        w.Key("AttributeName");
+        Str(w, k.name);
+        w.Key("KeyType");
+        Str(w, k.key_type);
+        w.EndObject();
+      }
+      w.EndArray();
+      w.Key("Projection");
+      w.StartObject();
+      w.Key("ProjectionType");
+      Str(w, i.projection.type);
+      if (!i.projection.non_key_attributes.empty()) {
+        w.Key("NonKeyAttributes");
+        w.StartArray();
+        for (const auto& n : i.projection.non_key_attributes) Str(w, n);
+        w.EndArray();
+      }
+      w.EndObject();
+      if (global) {
+        w.Key("IndexStatus");
+        Str(w, "ACTIVE");
+        w.Key("ProvisionedThroughput");
+        w.StartObject();
+        w.Key("NumberOfDecreasesToday");
+        w.Int(0);
+        w.Key("ReadCapacityUnits");
+        w.Int64(i.throughput.read);
+        w.Key("WriteCapacityUnits");
+        w.Int64(i.throughput.write);
+        w.EndObject();
+      }
+      w.Key("IndexSizeBytes");
+      w.Int64(i.size_bytes);
+      w.Key("ItemCount");
+      w.Int64(i.item_count);
+      w.Key("IndexArn");
+      Str(w, i.arn);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
 }
 
 // DeleteTable's description is shorter than DescribeTable's: the service leaves out the key
@@ -73,6 +134,7 @@ void WriteTableDescription(const TableDescription& d, JsonWriter& w, bool for_de
     w.Double(d.creation_date_time);
   }
   w.EndObject();
+  if (!for_delete) WriteIndexes(d, w);
   w.Key("DeletionProtectionEnabled");
   w.Bool(false);
   w.EndObject();
@@ -151,10 +213,67 @@ void HandleCreateTable(Context& ctx, RequestReader& in, JsonWriter& out) {
     in.Range(write, "provisionedThroughput.writeCapacityUnits", 1, INT64_MAX);
     req.provisioned_throughput = ProvisionedThroughput{read.value_or(0), write.value_or(0)};
   }
-  in.ThrowIfInvalid();
-  for (const char* p : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
-    if (in.Member(p)) req.unsupported.push_back(p);
+  for (auto [member, wire, target] :
+       {std::tuple{"GlobalSecondaryIndexes", "globalSecondaryIndexes", &req.global_indexes},
+        std::tuple{"LocalSecondaryIndexes", "localSecondaryIndexes", &req.local_indexes}}) {
+    if (!in.Member(member)) continue;
+    const auto& list = ArrayMember(in, member);
+    for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+      const rapidjson::Value& entry = list[i];
+      if (!entry.IsObject()) ThrowWrongJsonType(entry, "Structure");
+      std::string path = std::string(wire) + "." + std::to_string(i + 1) + ".member.";
+      SecondaryIndexSpec spec;
+      auto name = StringField(entry, "IndexName");
+      in.NotNull(name.has_value(), path + "indexName");
+      in.Length(name, path + "indexName", 3, 255);
+      in.TableNamePattern(name, path + "indexName");
+      spec.name = name.value_or("");
+      auto keys = entry.FindMember("KeySchema");
+      if (keys == entry.MemberEnd() || keys->value.IsNull()) {
+        in.NotNull(false, path + "keySchema");
+      } else {
+        if (!keys->value.IsArray()) ThrowWrongJsonType(keys->value, "List");
+        for (rapidjson::SizeType k = 0; k < keys->value.Size(); ++k) {
+          std::string kpath = path + "keySchema." + std::to_string(k + 1) + ".member.";
+          auto kname = StringField(keys->value[k], "AttributeName");
+          auto ktype = StringField(keys->value[k], "KeyType");
+          in.NotNull(kname.has_value(), kpath + "attributeName");
+          in.Length(kname, kpath + "attributeName", 1, 255);
+          in.NotNull(ktype.has_value(), kpath + "keyType");
+          in.Enum(ktype, kpath + "keyType", "[HASH, RANGE]");
+          spec.key_schema.push_back({kname.value_or(""), ktype.value_or("")});
+        }
+      }
+      auto projection = entry.FindMember("Projection");
+      if (projection == entry.MemberEnd() || projection->value.IsNull()) {
+        in.NotNull(false, path + "projection");
+      } else {
+        if (!projection->value.IsObject()) ThrowWrongJsonType(projection->value, "Structure");
+        auto type = StringField(projection->value, "ProjectionType");
+        in.Enum(type, path + "projection.projectionType", "[ALL, KEYS_ONLY, INCLUDE]");
+        spec.projection.type = type.value_or("");
+        auto non_key = projection->value.FindMember("NonKeyAttributes");
+        if (non_key != projection->value.MemberEnd() && !non_key->value.IsNull()) {
+          if (!non_key->value.IsArray()) ThrowWrongJsonType(non_key->value, "List");
+          for (const auto& n : non_key->value.GetArray()) {
+            if (!n.IsString()) ThrowWrongJsonType(n, "String");
+            spec.projection.non_key_attributes.emplace_back(n.GetString(), n.GetStringLength());
+          }
+        }
+      }
+      auto pt = entry.FindMember("ProvisionedThroughput");
+      if (pt != entry.MemberEnd() && !pt->value.IsNull()) {
+        if (!pt->value.IsObject()) ThrowWrongJsonType(pt->value, "Structure");
+        auto read = LongField(pt->value, "ReadCapacityUnits");
+        auto write = LongField(pt->value, "WriteCapacityUnits");
+        in.Range(read, path + "provisionedThroughput.readCapacityUnits", 1, INT64_MAX);
+        in.Range(write, path + "provisionedThroughput.writeCapacityUnits", 1, INT64_MAX);
+        spec.provisioned_throughput = ProvisionedThroughput{read.value_or(0), write.value_or(0)};
+      }
+      target->push_back(std::move(spec));
+    }
   }
+  in.ThrowIfInvalid();
   if (const rapidjson::Value* stream = in.Member("StreamSpecification")) {
     auto it = stream->IsObject() ? stream->FindMember("StreamEnabled") : stream->MemberEnd();
     if (stream->IsObject() && it != stream->MemberEnd() && it->value.IsBool() &&

@@ -1,0 +1,97 @@
+// Query and Scan on the wire: members, their constraints in the service's words, and the
+// response (Items, Count, ScannedCount, LastEvaluatedKey, ConsumedCapacity).
+#include "api/errors.h"
+#include "api/operations/operations.h"
+#include "api/wire/handlers.h"
+
+namespace ddbd::api::wire {
+namespace {
+
+ReadRangeRequest ReadRequest(RequestReader& in, bool is_query) {
+  ReadRangeRequest req;
+  req.is_query = is_query;
+  req.table_name = in.TableNameForItemOperation();
+  req.index_name = in.String("IndexName");
+  if (req.index_name) {
+    in.Length(req.index_name, "indexName", 3, 255);
+    in.TableNamePattern(req.index_name, "indexName");
+  }
+  req.select = in.String("Select");
+  in.Enum(req.select, "select",
+          "[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
+  req.limit = in.Long("Limit");
+  in.Range(req.limit, "limit", 1, INT64_MAX);
+  req.consistent_read = in.Bool("ConsistentRead").value_or(false);
+  req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
+  if (is_query) {
+    req.scan_index_forward = in.Bool("ScanIndexForward").value_or(true);
+    req.key_condition_expression = in.String("KeyConditionExpression");
+  } else {
+    req.segment = in.Long("Segment");
+    req.total_segments = in.Long("TotalSegments");
+    in.Range(req.segment, "segment", 0, 999999);
+    in.Range(req.total_segments, "totalSegments", 1, 1000000);
+  }
+  req.filter_expression = in.String("FilterExpression");
+  req.projection_expression = in.String("ProjectionExpression");
+  req.names = in.StringMap("ExpressionAttributeNames");
+  try {
+    req.values = in.AttributeMap("ExpressionAttributeValues");
+    req.exclusive_start_key = in.AttributeMap("ExclusiveStartKey");
+  } catch (const ApiError& e) {
+    if (e.code() != "ValidationException") throw;
+    throw ApiError::Validation("ExpressionAttributeValues contains invalid value: " + e.message());
+  }
+  for (const char* legacy :
+       {"KeyConditions", "QueryFilter", "ScanFilter", "AttributesToGet", "ConditionalOperator"}) {
+    if (in.Member(legacy)) req.legacy.push_back(legacy);
+  }
+  in.ThrowIfInvalid();
+  if (!is_query && (req.segment.has_value() != req.total_segments.has_value())) {
+    throw ApiError::Validation(
+        req.segment ? "The TotalSegments parameter is required but was not present in the request "
+                      "when Segment parameter is present"
+                    : "The Segment parameter is required but was not present in the request when "
+                      "parameter TotalSegments is present");
+  }
+  if (req.segment && *req.segment >= *req.total_segments) {
+    throw ApiError::Validation(
+        "The Segment parameter is zero-based and must be less than "
+        "parameter TotalSegments: Segment: " +
+        std::to_string(*req.segment) +
+        " is not less than TotalSegments: " + std::to_string(*req.total_segments));
+  }
+  return req;
+}
+
+void WriteResponse(const ReadRangeResponse& r, JsonWriter& w) {
+  w.StartObject();
+  if (r.items) {
+    w.Key("Items");
+    w.StartArray();
+    for (const auto& item : *r.items) WriteAttributeMap(item, w);
+    w.EndArray();
+  }
+  w.Key("Count");
+  w.Int64(r.count);
+  w.Key("ScannedCount");
+  w.Int64(r.scanned_count);
+  if (r.last_evaluated_key) {
+    w.Key("LastEvaluatedKey");
+    WriteAttributeMap(*r.last_evaluated_key, w);
+  }
+  WriteCapacity(r.consumed_capacity, w);
+  w.EndObject();
+}
+
+}  // namespace
+
+void HandleQuery(Context& ctx, RequestReader& in, JsonWriter& out) {
+  WriteResponse(Query(ctx, ReadRequest(in, true)), out);
+}
+
+void HandleScan(Context& ctx, RequestReader& in, JsonWriter& out) {
+  WriteResponse(Scan(ctx, ReadRequest(in, false)), out);
+}
+
+}  // namespace ddbd::api::wire
