@@ -81,6 +81,14 @@ const std::string& TopName(const Operand& o) {
   return p && p->elements.size() == 1 ? p->elements[0].name : kNone;
 }
 
+void CheckNotNested(const Operand& o) {
+  auto* p = std::get_if<Path>(&o.v);
+  if (p && p->elements.size() > 1) {
+    throw ApiError::Validation(
+        "KeyConditionExpressions cannot have conditions on nested attributes");
+  }
+}
+
 const AttributeValue* ConstantOf(const Operand& o) {
   auto* ref = std::get_if<expressions::ValueRef>(&o.v);
   return ref ? &ref->value : nullptr;
@@ -89,15 +97,16 @@ const AttributeValue* ConstantOf(const Operand& o) {
 // Flattens `a AND b` into key conditions; rejects what a key condition cannot contain.
 void CollectKeyConditions(const Condition& c, std::vector<KeyCondition>* out) {
   if (auto* l = std::get_if<expressions::Logical>(&c.v)) {
-    if (!l->is_and) throw KeyConditionError("Invalid operator used in KeyConditionExpression: OR");
+    if (!l->is_and)
+      throw ApiError::Validation("Invalid operator used in KeyConditionExpression: OR");
     for (const auto& side : l->sides) CollectKeyConditions(side, out);
     return;
   }
   if (std::holds_alternative<expressions::Not>(c.v)) {
-    throw KeyConditionError("Invalid operator used in KeyConditionExpression: NOT");
+    throw ApiError::Validation("Invalid operator used in KeyConditionExpression: NOT");
   }
   if (std::holds_alternative<expressions::In>(c.v)) {
-    throw KeyConditionError("Invalid operator used in KeyConditionExpression: IN");
+    throw ApiError::Validation("Invalid operator used in KeyConditionExpression: IN");
   }
   KeyCondition k;
   if (auto* cmp = std::get_if<expressions::Comparison>(&c.v)) {
@@ -124,8 +133,9 @@ void CollectKeyConditions(const Condition& c, std::vector<KeyCondition>* out) {
       }
     }
     if (op == Comparator::kNe) {
-      throw KeyConditionError("Invalid operator used in KeyConditionExpression: <>");
+      throw ApiError::Validation("Invalid operator used in KeyConditionExpression: <>");
     }
+    CheckNotNested(*path);
     if (TopName(*path).empty() || !ConstantOf(*value)) {
       throw KeyConditionError(
           "KeyConditionExpressions must only contain one condition per key and compare key "
@@ -139,6 +149,7 @@ void CollectKeyConditions(const Condition& c, std::vector<KeyCondition>* out) {
            : op == Comparator::kGt ? KeyCondition::Op::kGt
                                    : KeyCondition::Op::kGe;
   } else if (auto* between = std::get_if<expressions::Between>(&c.v)) {
+    CheckNotNested(between->subject);
     if (TopName(between->subject).empty() || !ConstantOf(between->lower) ||
         !ConstantOf(between->upper)) {
       throw KeyConditionError(
@@ -152,9 +163,10 @@ void CollectKeyConditions(const Condition& c, std::vector<KeyCondition>* out) {
   } else {
     const auto& call = std::get<expressions::Call>(c.v);
     if (call.function != expressions::Function::kBeginsWith) {
-      throw KeyConditionError("Invalid operator used in KeyConditionExpression: " +
-                              std::string(expressions::FunctionName(call.function)));
+      throw ApiError::Validation("Invalid operator used in KeyConditionExpression: " +
+                                 std::string(expressions::FunctionName(call.function)));
     }
+    CheckNotNested(call.args[0]);
     if (TopName(call.args[0]).empty() || !ConstantOf(call.args[1])) {
       throw KeyConditionError(
           "KeyConditionExpressions must only contain one condition per key and compare key "
@@ -181,23 +193,31 @@ storage::RangeOptions QueryRange(const Target& t, const std::vector<KeyCondition
     }
     return nullptr;
   };
-  for (const auto& c : conds) {
-    if (!t.IsKey(c.attribute)) {
-      throw KeyConditionError("Query key condition not supported; key condition attribute: " +
-                              c.attribute);
-    }
-  }
   std::set<std::string> seen;
   for (const auto& c : conds) {
     if (!seen.insert(c.attribute).second) {
-      throw KeyConditionError(
-          "KeyConditionExpressions must only contain one condition per key; key: " + c.attribute);
+      throw ApiError::Validation("KeyConditionExpressions must only contain one condition per key");
     }
+  }
+  for (const auto& h : t.hash) {
+    if (!find(h.name)) {
+      throw ApiError::Validation("Query condition missed key schema element: " + h.name);
+    }
+  }
+  // A condition on an attribute that is not a key is taken for a sort key condition that names
+  // the wrong attribute.
+  for (const auto& c : conds) {
+    if (t.IsKey(c.attribute)) continue;
+    for (const auto& r : t.range) {
+      if (!find(r.name)) {
+        throw ApiError::Validation("Query condition missed key schema element: " + r.name);
+      }
+    }
+    throw ApiError::Validation("Query key condition not supported");
   }
   std::vector<const AttributeValue*> hash_values;
   for (const auto& h : t.hash) {
     const KeyCondition* c = find(h.name);
-    if (!c) throw ApiError::Validation("Query condition missed key schema element: " + h.name);
     if (c->op != KeyCondition::Op::kEq) {
       throw ApiError::Validation("Query key condition not supported");
     }
@@ -293,11 +313,11 @@ storage::RangeOptions QueryRange(const Target& t, const std::vector<KeyCondition
 }
 
 // The row key an ExclusiveStartKey names, after checking it has exactly the right attributes.
-std::string StartRowKey(const Target& t, const Item& start) {
-  auto invalid = [] {
-    return ApiError::Validation(
-        "The provided starting key is invalid: The provided key element does not match the "
-        "schema");
+std::string StartRowKey(const Target& t, const Item& start, bool is_query) {
+  auto invalid = [is_query] {
+    return ApiError::Validation(is_query ? "The provided starting key is invalid"
+                                         : "The provided starting key is invalid: The provided "
+                                           "key element does not match the schema");
   };
   std::set<std::string> wanted{t.table->hash.name};
   if (t.table->range) wanted.insert(t.table->range->name);
@@ -453,7 +473,7 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
                                        : (t.index ? "ALL_PROJECTED_ATTRIBUTES" : "ALL_ATTRIBUTES"));
   if (p.projection && select != "SPECIFIC_ATTRIBUTES") {
     throw ApiError::Validation("Cannot specify the ProjectionExpression when choosing to get " +
-                               select);
+                               (select == "COUNT" ? std::string("only the Count") : select));
   }
   if (select == "SPECIFIC_ATTRIBUTES" && !p.projection) {
     throw ApiError::Validation(
@@ -507,12 +527,17 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
     range.end = boundary(static_cast<uint64_t>(*req.segment) + 1);
   }
   if (req.exclusive_start_key) {
-    std::string start = StartRowKey(t, *req.exclusive_start_key);
+    std::string start = StartRowKey(t, *req.exclusive_start_key, req.is_query);
     if (start < range.begin || (!range.end.empty() && start >= range.end)) {
       if (req.is_query) {
         throw ApiError::Validation(
-            "The provided starting key is invalid: The provided starting key is outside query "
-            "boundaries based on provided conditions");
+            "The provided starting key is outside query boundaries based on provided conditions");
+      }
+      if (req.total_segments) {
+        throw ApiError::Validation(
+            "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+            "ExclusiveStartKey with correct Segment. TotalSegments: " +
+            std::to_string(*req.total_segments) + " Segment: " + std::to_string(*req.segment));
       }
     }
     range.exclusive_start = std::move(start);

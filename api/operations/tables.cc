@@ -135,9 +135,7 @@ std::vector<storage::IndexInfo> ValidateIndexes(const CreateTableRequest& req,
                                                 const TypeOf& type_of) {
   std::vector<storage::IndexInfo> out;
   if (req.global_indexes.size() > 20) {
-    throw ApiError::LimitExceeded(
-        "Subscriber limit exceeded: The number of global secondary indexes exceeds the per-table "
-        "limit of 20");
+    throw Invalid("GlobalSecondaryIndex count exceeds the per-table limit of 20");
   }
   if (req.local_indexes.size() > 5) {
     throw Invalid("Number of LocalSecondaryIndexes exceeds per-table limit of 5");
@@ -204,7 +202,7 @@ std::vector<storage::IndexInfo> ValidateIndexes(const CreateTableRequest& req,
         throw Invalid("ProjectionType is " + type + ", but NonKeyAttributes is specified");
       }
       if (type == "INCLUDE" && spec.projection.non_key_attributes.empty()) {
-        throw Invalid("NonKeyAttributes must not be empty");
+        throw Invalid("ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
       }
       std::set<std::string> non_key;
       for (const auto& n : spec.projection.non_key_attributes) {
@@ -215,7 +213,7 @@ std::vector<storage::IndexInfo> ValidateIndexes(const CreateTableRequest& req,
       projected += non_key.size();
       index.non_key_attributes = spec.projection.non_key_attributes;
       if (global && billing == "PROVISIONED" && !spec.provisioned_throughput) {
-        throw Invalid("ProvisionedThroughput must be specified for index: " + spec.name);
+        throw Invalid("ProvisionedThroughput is not specified for index: " + spec.name);
       }
       if (global && billing == "PAY_PER_REQUEST" && spec.provisioned_throughput) {
         throw Invalid("ProvisionedThroughput should not be specified for index: " + spec.name +
@@ -230,9 +228,8 @@ std::vector<storage::IndexInfo> ValidateIndexes(const CreateTableRequest& req,
     }
   }
   if (projected > 100) {
-    throw ApiError::LimitExceeded(
-        "One or more parameter values were invalid: Number of projected attributes in all indexes "
-        "exceeds limit of 100, requested: " +
+    throw Invalid(
+        "Number of projected attributes in all indexes exceeds limit of 100, requested: " +
         std::to_string(projected));
   }
   return out;
@@ -300,9 +297,16 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
                   "]");
   }
   if (req.attribute_definitions.size() != key_attributes.size()) {
-    throw Invalid(
-        "Number of attributes in KeySchema does not exactly match number of attributes defined in "
-        "AttributeDefinitions");
+    if (req.global_indexes.empty() && req.local_indexes.empty()) {
+      throw Invalid(
+          "Number of attributes in KeySchema does not exactly match number of attributes defined "
+          "in AttributeDefinitions");
+    }
+    std::string defs, used;
+    for (const auto& d : req.attribute_definitions) defs += (defs.empty() ? "" : ", ") + d.name;
+    for (const auto& k : key_attributes) used += (used.empty() ? "" : ", ") + k;
+    throw Invalid("Some AttributeDefinitions are not used. AttributeDefinitions: [" + defs +
+                  "], keys used: [" + used + "]");
   }
   std::string billing = req.billing_mode.value_or("PROVISIONED");
   if (billing == "PAY_PER_REQUEST" && req.provisioned_throughput) {
