@@ -18,6 +18,7 @@ class [[nodiscard]] Status {
     kCorruption,  // stored bytes could not be decoded
     kIoError,     // RocksDB or the file system failed
     kAborted,     // a callback failed; nothing was written
+    kRetry,       // the table's definition changed (UpdateTable): look it up again and retry
   };
 
   Status() = default;
@@ -30,6 +31,7 @@ class [[nodiscard]] Status {
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
   static Status Aborted(std::string msg) { return {Code::kAborted, std::move(msg)}; }
+  static Status Retry(std::string msg) { return {Code::kRetry, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

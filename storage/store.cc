@@ -19,6 +19,14 @@ const std::string kNextIdKey = std::string(1, kMetaPrefix) + "id";
 const std::string kCatalogPrefix = std::string(1, kMetaPrefix) + "t";
 // Undecodable rows are moved here (prefix + their original key) when the store opens.
 const std::string kQuarantinePrefix = std::string(1, kMetaPrefix) + "q";
+// Present once an index holds a row for every item that has its keys (written with the index
+// by CreateTable, or when a backfill ends); an index without it is backfilled when the store
+// opens.
+std::string IndexCompleteKey(uint64_t index_id) {
+  std::string out = std::string(1, kMetaPrefix) + "b";
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((index_id >> (8 * i)) & 0xff));
+  return out;
+}
 // Catalog rows written since namespaces became length-prefixed carry this version.
 constexpr int kSpaceFormat = 2;
 
@@ -379,6 +387,13 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
 }
 
 Store::~Store() {
+  closing_ = true;
+  {
+    std::lock_guard lock(backfills_mu_);
+    for (auto& t : backfills_) {
+      if (t.joinable()) t.join();
+    }
+  }
   if (db_) {
     (void)db_->Close();
     db_.reset();
@@ -448,6 +463,23 @@ Status Store::LoadCatalog() {
   }
   if (!it->status().ok()) return FromRocks(it->status());
   it.reset();
+  for (const auto& [id, table] : by_id) {
+    for (const auto& index : table->info().indexes) {
+      std::string marker;
+      if (db_->Get(rocksdb::ReadOptions(), IndexCompleteKey(index.id), &marker).ok()) continue;
+      // Interrupted backfill: redo it (rows already there are kept), counting from scratch.
+      size_t pos = &index - table->info().indexes.data();
+      table->index_stats_[pos].count = 0;
+      table->index_stats_[pos].bytes = 0;
+      table->index_stats_[pos].backfilling = true;
+      rocksdb::WriteBatch clear;
+      clear.DeleteRange(IndexPrefix(index.id), IndexEnd(index.id));
+      Status cleared = FromRocks(db_->Write(rocksdb::WriteOptions(), &clear));
+      if (!cleared.ok()) return cleared;
+      Status s = Backfill(table, index.name);
+      if (!s.ok()) return s;
+    }
+  }
   for (const auto& [key, value] : bad_rows) {
     Quarantine(key, value, key.starts_with(kCatalogPrefix) ? "catalog entry" : "item");
   }
@@ -469,6 +501,7 @@ StatusOr<TablePtr> Store::CreateTable(TableInfo info) {
   rocksdb::WriteBatch batch;
   batch.Put(kNextIdKey, next);
   batch.Put(CatalogRowKey(info.space, info.name), EncodeTableInfo(info));
+  for (const auto& index : info.indexes) batch.Put(IndexCompleteKey(index.id), "");
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   Status s = FromRocks(db_->Write(wo, &batch));
@@ -505,6 +538,108 @@ StatusOr<TablePtr> Store::DeleteTable(std::string_view space, std::string_view n
   return table;
 }
 
+StatusOr<TablePtr> Store::ReplaceTable(const Table& current, TableInfo updated) {
+  std::unique_lock lock(catalog_mu_);
+  const TableInfo& old = current.info();
+  std::string map_key = CatalogMapKey(old.space, old.name);
+  auto it = tables_.find(map_key);
+  if (it == tables_.end() || it->second.get() != &current) return Status::NotFound("no such table");
+  updated.space = old.space;
+  updated.name = old.name;
+  updated.id = old.id;
+  uint64_t next_id = next_table_id_;
+  std::vector<bool> fresh;
+  for (auto& index : updated.indexes) {
+    fresh.push_back(old.FindIndex(index.name) == nullptr);
+    if (fresh.back()) index.id = next_id++;
+  }
+  std::vector<std::unique_lock<std::mutex>> held;
+  held.reserve(kStripes);
+  for (auto& m : stripes_) held.emplace_back(m);
+  rocksdb::WriteBatch batch;
+  std::string next;
+  for (int i = 7; i >= 0; --i) next.push_back(static_cast<char>((next_id >> (8 * i)) & 0xff));
+  batch.Put(kNextIdKey, next);
+  batch.Put(CatalogRowKey(old.space, old.name), EncodeTableInfo(updated));
+  for (const auto& index : old.indexes) {
+    if (!updated.FindIndex(index.name))
+      batch.DeleteRange(IndexPrefix(index.id), IndexEnd(index.id));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  Status s = FromRocks(db_->Write(wo, &batch));
+  if (!s.ok()) return s;
+  next_table_id_ = next_id;
+  auto table = std::make_shared<Table>(std::move(updated));
+  table->item_count_ = current.item_count();
+  table->size_bytes_ = current.size_bytes();
+  for (size_t i = 0; i < table->info().indexes.size(); ++i) {
+    const std::string& name = table->info().indexes[i].name;
+    for (size_t j = 0; j < old.indexes.size(); ++j) {
+      if (old.indexes[j].name != name) continue;
+      table->index_stats_[i].count = current.index_item_count(j);
+      table->index_stats_[i].bytes = current.index_size_bytes(j);
+      table->index_stats_[i].backfilling = current.backfilling(j);
+    }
+    if (fresh[i]) table->index_stats_[i].backfilling = true;
+  }
+  current.replaced_.store(true, std::memory_order_release);
+  it->second = table;
+  return TablePtr(table);
+}
+
+Status Store::Backfill(const TablePtr& table, const std::string& index_name) {
+  const TableInfo& info = table->info();
+  size_t pos = 0;
+  while (pos < info.indexes.size() && info.indexes[pos].name != index_name) ++pos;
+  if (pos == info.indexes.size()) return Status::NotFound("no such index");
+  const IndexInfo& index = info.indexes[pos];
+  auto view = View();
+  auto rows = view->Range({TablePrefix(info.id), TableEnd(info.id), false, std::nullopt});
+  for (; rows->Valid(); rows->Next()) {
+    std::string row_key(rows->key());
+    std::lock_guard lock(stripes_[std::hash<std::string>{}(row_key) % kStripes]);
+    // The table was dropped or redefined meanwhile: whoever did it owns the index now.
+    if (table->deleted() || table->replaced() || closing_) return Status::Ok();
+    std::string value;
+    auto s = db_->Get(rocksdb::ReadOptions(), row_key, &value);  // the item as it is now
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) return FromRocks(s);
+    auto item = DecodeItem(value);
+    if (!item.ok()) continue;
+    auto row = IndexRowFor(info, index, *item);
+    if (!row) continue;
+    std::string existing;
+    if (db_->Get(rocksdb::ReadOptions(), row->key, &existing).ok()) continue;  // written already
+    rocksdb::WriteOptions wo;
+    wo.disableWAL = options_.path.empty();
+    s = db_->Put(wo, row->key, EncodeItem(row->projected));
+    if (!s.ok()) return FromRocks(s);
+    table->index_stats_[pos].count += 1;
+    table->index_stats_[pos].bytes += static_cast<int64_t>(ItemSize(row->projected));
+  }
+  if (!rows->status().ok()) return rows->status();
+  Status done = FromRocks(db_->Put(rocksdb::WriteOptions(), IndexCompleteKey(index.id), ""));
+  if (!done.ok()) return done;
+  table->index_stats_[pos].backfilling = false;
+  return Status::Ok();
+}
+
+void Store::StartBackfill(TablePtr table, std::string index_name) {
+  std::lock_guard lock(backfills_mu_);
+  try {
+    backfills_.emplace_back([this, table, name = index_name] {
+      Status s = Backfill(table, name);
+      if (!s.ok())
+        std::cerr << "ddbd: backfill of index " << name << " failed: " << s.message() << "\n";
+    });
+  } catch (const std::exception& e) {
+    std::cerr << "ddbd: cannot start a backfill thread (" << e.what() << "); backfilling inline\n";
+    Status s = Backfill(table, index_name);
+    if (!s.ok()) std::cerr << "ddbd: backfill failed: " << s.message() << "\n";
+  }
+}
+
 TablePtr Store::FindTable(std::string_view space, std::string_view name) const {
   std::shared_lock lock(catalog_mu_);
   auto it = tables_.find(CatalogMapKey(space, name));
@@ -537,6 +672,7 @@ StatusOr<MutateResult> Store::Mutate(const Table& table, const PrimaryKey& key,
   std::string row_key = RowKey(table.info().id, key);
   std::lock_guard lock(stripes_[std::hash<std::string>{}(row_key) % kStripes]);
   if (table.deleted()) return Status::NotFound("table deleted");
+  if (table.replaced()) return Status::Retry("table definition changed");
   MutateResult result;
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), row_key, &value);
@@ -573,6 +709,11 @@ StatusOr<MutateResult> Store::Mutate(const Table& table, const PrimaryKey& key,
   for (size_t i = 0; i < info.indexes.size(); ++i) {
     const IndexInfo& index = info.indexes[i];
     auto before = result.old_item ? IndexRowFor(info, index, *result.old_item) : std::nullopt;
+    if (before && table.backfilling(i)) {
+      // The backfill may not have reached this item yet: only a row that exists is replaced.
+      std::string existing;
+      if (!db_->Get(rocksdb::ReadOptions(), before->key, &existing).ok()) before.reset();
+    }
     auto after = new_item ? IndexRowFor(info, index, *new_item) : std::nullopt;
     if (before && (!after || after->key != before->key)) batch.Delete(before->key);
     if (after && !(before && before->key == after->key && before->projected == after->projected)) {

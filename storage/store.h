@@ -15,6 +15,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "storage/key_codec.h"
@@ -116,16 +117,23 @@ class Table {
   // Set by DeleteTable while it holds every stripe lock: a Mutate that found this table before
   // it was deleted sees the flag under its own stripe lock and writes nothing.
   bool deleted() const { return deleted_.load(std::memory_order_acquire); }
+  // Set when UpdateTable replaced this object by a newer definition (under every stripe lock):
+  // a Mutate through this handle answers Status::Retry.
+  bool replaced() const { return replaced_.load(std::memory_order_acquire); }
+  // Whether info().indexes[i] is still being filled from the table's existing items.
+  bool backfilling(size_t i) const { return index_stats_[i].backfilling.load(); }
 
  private:
   friend class Store;
   TableInfo info_;
   mutable std::atomic<bool> deleted_{false};
+  mutable std::atomic<bool> replaced_{false};
   mutable std::atomic<int64_t> item_count_{0};
   mutable std::atomic<int64_t> size_bytes_{0};
   struct IndexStats {
     std::atomic<int64_t> count{0};
     std::atomic<int64_t> bytes{0};
+    std::atomic<bool> backfilling{false};
   };
   std::unique_ptr<IndexStats[]> index_stats_;
 };
@@ -180,6 +188,16 @@ class Store {
   TablePtr FindTable(std::string_view space, std::string_view name) const;
   // Table names of a space in ascending byte order.
   std::vector<std::string> ListTables(std::string_view space) const;
+  // UpdateTable: replaces the table's definition (meta, indexes) under every stripe lock and
+  // returns the new handle; writes through the old one answer Status::Retry. Indexes are
+  // matched by name: a new one (id 0) gets an id and starts backfilling; a dropped one's rows
+  // are deleted in the same batch as the catalog change.
+  StatusOr<TablePtr> ReplaceTable(const Table& current, TableInfo updated);
+  // Fills a new index from the table's existing items, each under its own key's lock (writes
+  // meanwhile maintain the index themselves); clears the index's backfilling flag when done.
+  Status Backfill(const TablePtr& table, const std::string& index_name);
+  // Runs Backfill on a background thread of the store's (joined when the store closes).
+  void StartBackfill(TablePtr table, std::string index_name);
   // Rows moved aside by Open because they could not be decoded.
   size_t quarantined() const { return quarantined_; }
 
@@ -207,6 +225,10 @@ class Store {
   std::map<std::string, TablePtr, std::less<>> tables_;  // key: space '\0' name
   uint64_t next_table_id_ = 1;
   size_t quarantined_ = 0;
+
+  std::mutex backfills_mu_;
+  std::vector<std::thread> backfills_;
+  std::atomic<bool> closing_{false};
 
   static constexpr size_t kStripes = 1024;
   std::array<std::mutex, kStripes> stripes_;

@@ -23,18 +23,27 @@ void CheckReturnValuesAllOldOrNone(const std::string& rv) {
 
 // Runs decide under Mutate. ApiErrors thrown by the decide logic are carried out of the store
 // (which never sees an exception) and rethrown here.
+// A table redefined meanwhile (UpdateTable adding or dropping an index) is looked up again, so
+// the write maintains exactly the indexes the table has when it commits.
 template <typename Fn>
-storage::MutateResult MutateOrThrow(Context& ctx, const storage::Table& table,
+storage::MutateResult MutateOrThrow(Context& ctx, storage::TablePtr table,
                                     const storage::PrimaryKey& key, Fn&& decide) {
   std::optional<ApiError> error;
-  auto result = ctx.store.Mutate(table, key, [&](const Item* current) -> Decision {
-    try {
-      return decide(current);
-    } catch (ApiError& e) {
-      error = std::move(e);
-      return Decision::Fail();
-    }
-  });
+  auto attempt = [&] {
+    return ctx.store.Mutate(*table, key, [&](const Item* current) -> Decision {
+      try {
+        return decide(current);
+      } catch (ApiError& e) {
+        error = std::move(e);
+        return Decision::Fail();
+      }
+    });
+  };
+  auto result = attempt();
+  while (!result.ok() && result.status().code() == storage::Status::Code::kRetry) {
+    table = RequireTable(ctx, table->info().name);
+    result = attempt();
+  }
   if (error) throw std::move(*error);
   if (!result.ok()) {
     // The table was deleted between the lookup and the commit: nothing was written.
@@ -63,7 +72,7 @@ ItemResponse PutItem(Context& ctx, const PutItemRequest& req) {
   CheckIndexKeys(table->info(), req.item);
   CheckItemSize(req.item);
 
-  auto result = MutateOrThrow(ctx, *table, key, [&](const Item* current) {
+  auto result = MutateOrThrow(ctx, table, key, [&](const Item* current) {
     if (expr.condition && !expressions::EvaluateCondition(*expr.condition, current)) {
       return Decision::Fail();
     }
@@ -120,7 +129,7 @@ ItemResponse DeleteItem(Context& ctx, const DeleteItemRequest& req) {
   storage::TablePtr table = RequireTable(ctx, req.table_name);
   storage::PrimaryKey key = KeyFromKeyParam(table->info(), req.key);
 
-  auto result = MutateOrThrow(ctx, *table, key, [&](const Item* current) {
+  auto result = MutateOrThrow(ctx, table, key, [&](const Item* current) {
     if (expr.condition && !expressions::EvaluateCondition(*expr.condition, current)) {
       return Decision::Fail();
     }
@@ -162,7 +171,7 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
   const bool only_removes = expr.update && expr.update->set.empty() && expr.update->add.empty() &&
                             (!expr.update->remove.empty() || !expr.update->del.empty());
   Item new_item;
-  auto result = MutateOrThrow(ctx, *table, key, [&](const Item* current) {
+  auto result = MutateOrThrow(ctx, table, key, [&](const Item* current) {
     if (expr.condition && !expressions::EvaluateCondition(*expr.condition, current)) {
       return Decision::Fail();
     }

@@ -12,6 +12,7 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req);
 TableDescription DescribeTable(Context& ctx, const std::string& table_name);
 TableDescription DeleteTable(Context& ctx, const std::string& table_name);
 ListTablesResponse ListTables(Context& ctx, const ListTablesRequest& req);
+TableDescription UpdateTable(Context& ctx, const UpdateTableRequest& req);
 
 // items.cc
 ItemResponse PutItem(Context& ctx, const PutItemRequest& req);

@@ -99,7 +99,16 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
     }
     out.item_count = table.index_item_count(i);
     out.size_bytes = table.index_size_bytes(i);
+    if (table.backfilling(i)) {
+      out.status = "CREATING";
+      out.backfilling = true;
+      d.status = "UPDATING";
+    }
     d.indexes.push_back(std::move(out));
+  }
+  if (auto* cls = Meta(info, "TableClass")) d.table_class = *cls->get_if<std::string>();
+  if (auto* dp = Meta(info, "DeletionProtectionEnabled")) {
+    d.deletion_protection = *dp->get_if<bool>();
   }
   return d;
 }
@@ -415,6 +424,170 @@ ListTablesResponse ListTables(Context& ctx, const ListTablesRequest& req) {
     out.table_names.push_back(std::move(name));
   }
   return out;
+}
+
+}  // namespace ddbd::api
+
+namespace ddbd::api {
+
+// UpdateTable (API reference: UpdateTable, GlobalSecondaryIndexUpdate): billing mode and
+// throughput, table class, deletion protection, and one GSI create (backfilled in the
+// background: IndexStatus CREATING, Backfilling true, then ACTIVE) or delete per call.
+TableDescription UpdateTable(Context& ctx, const UpdateTableRequest& req) {
+  storage::TablePtr table = RequireTable(ctx, req.table_name);
+  const storage::TableInfo& current = table->info();
+  if (!req.unsupported.empty()) {
+    throw ApiError::Validation("ddbd does not support " + req.unsupported.front() +
+                               " in UpdateTable yet");
+  }
+  if (!req.billing_mode && !req.provisioned_throughput && req.index_updates.empty() &&
+      !req.table_class && !req.deletion_protection) {
+    throw ApiError::Validation(
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+  }
+  for (size_t i = 0; i < current.indexes.size(); ++i) {
+    if (table->backfilling(i)) {
+      throw ApiError::ResourceInUse(
+          "Attempt to change a resource which is still in use: Table is "
+          "being updated: " +
+          req.table_name);
+    }
+  }
+  int creates_or_deletes = 0;
+  for (const auto& u : req.index_updates) {
+    creates_or_deletes += u.kind != GlobalIndexUpdate::Kind::kUpdate;
+  }
+  if (creates_or_deletes > 1) {
+    throw ApiError::LimitExceeded(
+        "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously "
+        "per table");
+  }
+  storage::TableInfo info = current;
+  std::string billing =
+      req.billing_mode.value_or(*Meta(current, "BillingMode")->get_if<std::string>());
+  if (req.billing_mode) info.meta["BillingMode"] = billing;
+  if (billing == "PAY_PER_REQUEST" && req.provisioned_throughput) {
+    throw Invalid(
+        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+        "PAY_PER_REQUEST");
+  }
+  if (req.billing_mode == "PROVISIONED" && !req.provisioned_throughput &&
+      ToInt(Meta(current, "ReadCapacityUnits")) == 0) {
+    throw Invalid(
+        "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is "
+        "PROVISIONED");
+  }
+  if (req.provisioned_throughput) {
+    info.meta["ReadCapacityUnits"] = ToNumber(req.provisioned_throughput->read);
+    info.meta["WriteCapacityUnits"] = ToNumber(req.provisioned_throughput->write);
+  } else if (billing == "PAY_PER_REQUEST") {
+    info.meta["ReadCapacityUnits"] = ToNumber(0);
+    info.meta["WriteCapacityUnits"] = ToNumber(0);
+  }
+  if (req.table_class) info.meta["TableClass"] = *req.table_class;
+  if (req.deletion_protection) info.meta["DeletionProtectionEnabled"] = *req.deletion_protection;
+
+  // Attribute definitions: the table's, plus any the request adds for a new index.
+  std::vector<AttributeDefinition> defs;
+  if (auto* listed = Meta(current, "AttributeDefinitions")) {
+    for (const auto& def : *listed->get_if<AttributeList>()) {
+      const auto& m = *def.get_if<AttributeMap>();
+      defs.push_back({*m.at("AttributeName").get_if<std::string>(),
+                      *m.at("AttributeType").get_if<std::string>()});
+    }
+  }
+  for (const auto& d : req.attribute_definitions) {
+    bool known = false;
+    for (auto& existing : defs) {
+      if (existing.name != d.name) continue;
+      known = true;
+      if (existing.type != d.type) {
+        throw Invalid("Cannot change the type of attribute " + d.name + " from " + existing.type +
+                      " to " + d.type);
+      }
+    }
+    if (!known) defs.push_back(d);
+  }
+  AttributeMap throughput;
+  if (auto* t = Meta(current, "IndexThroughput")) throughput = *t->get_if<AttributeMap>();
+  std::optional<std::string> created;
+  for (const auto& u : req.index_updates) {
+    const std::string& name = u.spec.name;
+    const storage::IndexInfo* existing = info.FindIndex(name);
+    if (u.kind == GlobalIndexUpdate::Kind::kCreate) {
+      if (existing) throw Invalid("Index with name: " + name + " already exists");
+      for (const auto& k : u.spec.key_schema) {
+        bool defined = false;
+        for (const auto& d : defs) defined |= d.name == k.name;
+        if (!defined) {
+          throw Invalid(
+              "Some index key attributes are not defined in AttributeDefinitions. "
+              "Keys: [" +
+              k.name + "]");
+        }
+      }
+      CreateTableRequest one;
+      one.global_indexes.push_back(u.spec);
+      std::vector<KeySchemaElement> keys{{current.hash.name, "HASH"}};
+      if (current.range) keys.push_back({current.range->name, "RANGE"});
+      auto type_of = [&](const std::string& n) {
+        for (const auto& d : defs) {
+          if (d.name == n) return ScalarType(d.type);
+        }
+        return storage::ValueType::kS;
+      };
+      auto made = ValidateIndexes(one, billing, keys, type_of);
+      info.indexes.push_back(std::move(made[0]));
+      if (u.spec.provisioned_throughput) {
+        throughput[name] = AttributeMap{{"R", ToNumber(u.spec.provisioned_throughput->read)},
+                                        {"W", ToNumber(u.spec.provisioned_throughput->write)}};
+      }
+      created = name;
+      continue;
+    }
+    if (!existing || !existing->global) {
+      throw ApiError::ResourceNotFound("Requested resource not found: Index: " + name +
+                                       " not found");
+    }
+    if (u.kind == GlobalIndexUpdate::Kind::kDelete) {
+      std::erase_if(info.indexes, [&](const storage::IndexInfo& i) { return i.name == name; });
+      throughput.erase(name);
+    } else {
+      if (!u.spec.provisioned_throughput) {
+        throw Invalid("ProvisionedThroughput is not specified for index: " + name);
+      }
+      if (billing == "PAY_PER_REQUEST") {
+        throw Invalid("ProvisionedThroughput should not be specified for index: " + name +
+                      " when BillingMode is PAY_PER_REQUEST");
+      }
+      throughput[name] = AttributeMap{{"R", ToNumber(u.spec.provisioned_throughput->read)},
+                                      {"W", ToNumber(u.spec.provisioned_throughput->write)}};
+    }
+  }
+  // Every defined attribute stays in AttributeDefinitions once a key used it; drop none.
+  AttributeList def_list;
+  for (const auto& d : defs) {
+    def_list.push_back(AttributeMap{{"AttributeName", AttributeValue(d.name)},
+                                    {"AttributeType", AttributeValue(d.type)}});
+  }
+  info.meta["AttributeDefinitions"] = std::move(def_list);
+  if (throughput.empty()) {
+    info.meta.erase("IndexThroughput");
+  } else {
+    info.meta["IndexThroughput"] = std::move(throughput);
+  }
+  auto replaced = ctx.store.ReplaceTable(*table, std::move(info));
+  if (!replaced.ok()) {
+    if (replaced.status().code() == storage::Status::Code::kNotFound) {
+      throw ApiError::ResourceNotFound();
+    }
+    throw ApiError::Internal("Internal server error: " + replaced.status().message());
+  }
+  if (created) ctx.store.StartBackfill(*replaced, *created);
+  TableDescription d = Describe(ctx, **replaced, "ACTIVE");
+  if (created) d.status = "UPDATING";
+  return d;
 }
 
 }  // namespace ddbd::api

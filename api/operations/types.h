@@ -70,6 +70,22 @@ struct CreateTableRequest {
   std::vector<std::string> unsupported;
 };
 
+struct GlobalIndexUpdate {
+  enum class Kind { kCreate, kUpdate, kDelete } kind = Kind::kCreate;
+  SecondaryIndexSpec spec;  // name always; key schema and projection for a create
+};
+
+struct UpdateTableRequest {
+  std::string table_name;
+  std::vector<AttributeDefinition> attribute_definitions;
+  std::optional<std::string> billing_mode;
+  std::optional<ProvisionedThroughput> provisioned_throughput;
+  std::vector<GlobalIndexUpdate> index_updates;
+  std::optional<std::string> table_class;
+  std::optional<bool> deletion_protection;
+  std::vector<std::string> unsupported;  // refused, never faked
+};
+
 struct TableDescription {
   std::string name, arn, id, status;
   std::vector<AttributeDefinition> attribute_definitions;
@@ -87,8 +103,12 @@ struct TableDescription {
     ProvisionedThroughput throughput;
     int64_t item_count = 0;
     int64_t size_bytes = 0;
+    std::string status = "ACTIVE";  // GSIs: CREATING while backfilling
+    bool backfilling = false;
   };
   std::vector<Index> indexes;
+  std::optional<std::string> table_class;
+  bool deletion_protection = false;
 };
 
 struct ListTablesRequest {

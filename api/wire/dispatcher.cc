@@ -24,6 +24,7 @@ const std::map<std::string_view, Handler>& Operations() {
       {"UpdateItem", &HandleUpdateItem},
       {"Query", &HandleQuery},
       {"Scan", &HandleScan},
+      {"UpdateTable", &HandleUpdateTable},
   };
   return kOperations;
 }
@@ -74,7 +75,6 @@ const std::set<std::string_view>& NotYetSupported() {
                                                   "UpdateGlobalTable",
                                                   "UpdateGlobalTableSettings",
                                                   "UpdateKinesisStreamingDestination",
-                                                  "UpdateTable",
                                                   "UpdateTableReplicaAutoScaling",
                                                   "UpdateTimeToLive"};
   return kOps;

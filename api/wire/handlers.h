@@ -14,6 +14,7 @@ void HandleCreateTable(Context& ctx, RequestReader& in, JsonWriter& out);
 void HandleDescribeTable(Context& ctx, RequestReader& in, JsonWriter& out);
 void HandleDeleteTable(Context& ctx, RequestReader& in, JsonWriter& out);
 void HandleListTables(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleUpdateTable(Context& ctx, RequestReader& in, JsonWriter& out);
 void HandlePutItem(Context& ctx, RequestReader& in, JsonWriter& out);
 void HandleGetItem(Context& ctx, RequestReader& in, JsonWriter& out);
 void HandleDeleteItem(Context& ctx, RequestReader& in, JsonWriter& out);

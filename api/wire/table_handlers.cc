@@ -72,7 +72,11 @@ void WriteIndexes(const TableDescription& d, JsonWriter& w) {
       w.EndObject();
       if (global) {
         w.Key("IndexStatus");
-        Str(w, "ACTIVE");
+        Str(w, i.status);
+        if (i.status == "CREATING") {
+          w.Key("Backfilling");
+          w.Bool(i.backfilling);
+        }
         w.Key("ProvisionedThroughput");
         w.StartObject();
         w.Key("NumberOfDecreasesToday");
@@ -135,8 +139,15 @@ void WriteTableDescription(const TableDescription& d, JsonWriter& w, bool for_de
   }
   w.EndObject();
   if (!for_delete) WriteIndexes(d, w);
+  if (d.table_class) {
+    w.Key("TableClassSummary");
+    w.StartObject();
+    w.Key("TableClass");
+    Str(w, *d.table_class);
+    w.EndObject();
+  }
   w.Key("DeletionProtectionEnabled");
-  w.Bool(false);
+  w.Bool(d.deletion_protection);
   w.EndObject();
 }
 
@@ -159,6 +170,61 @@ std::optional<int64_t> LongField(const rapidjson::Value& obj, const char* name) 
   if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
   if (!it->value.IsInt64()) ThrowWrongJsonType(it->value, "Long");
   return it->value.GetInt64();
+}
+
+// One GlobalSecondaryIndex / LocalSecondaryIndex / UpdateTable Create or Update entry. `full`:
+// KeySchema and Projection are required (not for an Update, which only changes throughput).
+SecondaryIndexSpec ReadIndexSpec(RequestReader& in, const rapidjson::Value& entry,
+                                 const std::string& path, bool full) {
+  SecondaryIndexSpec spec;
+  auto name = StringField(entry, "IndexName");
+  in.NotNull(name.has_value(), path + "indexName");
+  in.Length(name, path + "indexName", 3, 255);
+  in.TableNamePattern(name, path + "indexName");
+  spec.name = name.value_or("");
+  auto keys = entry.FindMember("KeySchema");
+  if (keys == entry.MemberEnd() || keys->value.IsNull()) {
+    if (full) in.NotNull(false, path + "keySchema");
+  } else {
+    if (!keys->value.IsArray()) ThrowWrongJsonType(keys->value, "List");
+    for (rapidjson::SizeType k = 0; k < keys->value.Size(); ++k) {
+      std::string kpath = path + "keySchema." + std::to_string(k + 1) + ".member.";
+      auto kname = StringField(keys->value[k], "AttributeName");
+      auto ktype = StringField(keys->value[k], "KeyType");
+      in.NotNull(kname.has_value(), kpath + "attributeName");
+      in.Length(kname, kpath + "attributeName", 1, 255);
+      in.NotNull(ktype.has_value(), kpath + "keyType");
+      in.Enum(ktype, kpath + "keyType", "[HASH, RANGE]");
+      spec.key_schema.push_back({kname.value_or(""), ktype.value_or("")});
+    }
+  }
+  auto projection = entry.FindMember("Projection");
+  if (projection == entry.MemberEnd() || projection->value.IsNull()) {
+    if (full) in.NotNull(false, path + "projection");
+  } else {
+    if (!projection->value.IsObject()) ThrowWrongJsonType(projection->value, "Structure");
+    auto type = StringField(projection->value, "ProjectionType");
+    in.Enum(type, path + "projection.projectionType", "[ALL, KEYS_ONLY, INCLUDE]");
+    spec.projection.type = type.value_or("");
+    auto non_key = projection->value.FindMember("NonKeyAttributes");
+    if (non_key != projection->value.MemberEnd() && !non_key->value.IsNull()) {
+      if (!non_key->value.IsArray()) ThrowWrongJsonType(non_key->value, "List");
+      for (const auto& n : non_key->value.GetArray()) {
+        if (!n.IsString()) ThrowWrongJsonType(n, "String");
+        spec.projection.non_key_attributes.emplace_back(n.GetString(), n.GetStringLength());
+      }
+    }
+  }
+  auto pt = entry.FindMember("ProvisionedThroughput");
+  if (pt != entry.MemberEnd() && !pt->value.IsNull()) {
+    if (!pt->value.IsObject()) ThrowWrongJsonType(pt->value, "Structure");
+    auto read = LongField(pt->value, "ReadCapacityUnits");
+    auto write = LongField(pt->value, "WriteCapacityUnits");
+    in.Range(read, path + "provisionedThroughput.readCapacityUnits", 1, INT64_MAX);
+    in.Range(write, path + "provisionedThroughput.writeCapacityUnits", 1, INT64_MAX);
+    spec.provisioned_throughput = ProvisionedThroughput{read.value_or(0), write.value_or(0)};
+  }
+  return spec;
 }
 
 }  // namespace
@@ -222,55 +288,7 @@ void HandleCreateTable(Context& ctx, RequestReader& in, JsonWriter& out) {
       const rapidjson::Value& entry = list[i];
       if (!entry.IsObject()) ThrowWrongJsonType(entry, "Structure");
       std::string path = std::string(wire) + "." + std::to_string(i + 1) + ".member.";
-      SecondaryIndexSpec spec;
-      auto name = StringField(entry, "IndexName");
-      in.NotNull(name.has_value(), path + "indexName");
-      in.Length(name, path + "indexName", 3, 255);
-      in.TableNamePattern(name, path + "indexName");
-      spec.name = name.value_or("");
-      auto keys = entry.FindMember("KeySchema");
-      if (keys == entry.MemberEnd() || keys->value.IsNull()) {
-        in.NotNull(false, path + "keySchema");
-      } else {
-        if (!keys->value.IsArray()) ThrowWrongJsonType(keys->value, "List");
-        for (rapidjson::SizeType k = 0; k < keys->value.Size(); ++k) {
-          std::string kpath = path + "keySchema." + std::to_string(k + 1) + ".member.";
-          auto kname = StringField(keys->value[k], "AttributeName");
-          auto ktype = StringField(keys->value[k], "KeyType");
-          in.NotNull(kname.has_value(), kpath + "attributeName");
-          in.Length(kname, kpath + "attributeName", 1, 255);
-          in.NotNull(ktype.has_value(), kpath + "keyType");
-          in.Enum(ktype, kpath + "keyType", "[HASH, RANGE]");
-          spec.key_schema.push_back({kname.value_or(""), ktype.value_or("")});
-        }
-      }
-      auto projection = entry.FindMember("Projection");
-      if (projection == entry.MemberEnd() || projection->value.IsNull()) {
-        in.NotNull(false, path + "projection");
-      } else {
-        if (!projection->value.IsObject()) ThrowWrongJsonType(projection->value, "Structure");
-        auto type = StringField(projection->value, "ProjectionType");
-        in.Enum(type, path + "projection.projectionType", "[ALL, KEYS_ONLY, INCLUDE]");
-        spec.projection.type = type.value_or("");
-        auto non_key = projection->value.FindMember("NonKeyAttributes");
-        if (non_key != projection->value.MemberEnd() && !non_key->value.IsNull()) {
-          if (!non_key->value.IsArray()) ThrowWrongJsonType(non_key->value, "List");
-          for (const auto& n : non_key->value.GetArray()) {
-            if (!n.IsString()) ThrowWrongJsonType(n, "String");
-            spec.projection.non_key_attributes.emplace_back(n.GetString(), n.GetStringLength());
-          }
-        }
-      }
-      auto pt = entry.FindMember("ProvisionedThroughput");
-      if (pt != entry.MemberEnd() && !pt->value.IsNull()) {
-        if (!pt->value.IsObject()) ThrowWrongJsonType(pt->value, "Structure");
-        auto read = LongField(pt->value, "ReadCapacityUnits");
-        auto write = LongField(pt->value, "WriteCapacityUnits");
-        in.Range(read, path + "provisionedThroughput.readCapacityUnits", 1, INT64_MAX);
-        in.Range(write, path + "provisionedThroughput.writeCapacityUnits", 1, INT64_MAX);
-        spec.provisioned_throughput = ProvisionedThroughput{read.value_or(0), write.value_or(0)};
-      }
-      target->push_back(std::move(spec));
+      target->push_back(ReadIndexSpec(in, entry, path, true));
     }
   }
   in.ThrowIfInvalid();
@@ -327,6 +345,74 @@ void HandleListTables(Context& ctx, RequestReader& in, JsonWriter& out) {
     out.Key("LastEvaluatedTableName");
     Str(out, *r.last_evaluated_table_name);
   }
+  out.EndObject();
+}
+
+}  // namespace ddbd::api::wire
+
+namespace ddbd::api::wire {
+
+void HandleUpdateTable(Context& ctx, RequestReader& in, JsonWriter& out) {
+  UpdateTableRequest req;
+  req.table_name = in.TableNameForTableOperation();
+  if (in.Member("AttributeDefinitions")) {
+    const auto& defs = ArrayMember(in, "AttributeDefinitions");
+    for (rapidjson::SizeType i = 0; i < defs.Size(); ++i) {
+      std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
+      auto name = StringField(defs[i], "AttributeName");
+      auto type = StringField(defs[i], "AttributeType");
+      in.NotNull(name.has_value(), path + "attributeName");
+      in.Length(name, path + "attributeName", 1, 255);
+      in.NotNull(type.has_value(), path + "attributeType");
+      in.Enum(type, path + "attributeType", "[B, N, S]");
+      req.attribute_definitions.push_back({name.value_or(""), type.value_or("")});
+    }
+  }
+  req.billing_mode = in.String("BillingMode");
+  in.Enum(req.billing_mode, "billingMode", "[PROVISIONED, PAY_PER_REQUEST]");
+  if (const rapidjson::Value* pt = in.Member("ProvisionedThroughput")) {
+    if (!pt->IsObject()) ThrowWrongJsonType(*pt, "Structure");
+    auto read = LongField(*pt, "ReadCapacityUnits");
+    auto write = LongField(*pt, "WriteCapacityUnits");
+    in.NotNull(read.has_value(), "provisionedThroughput.readCapacityUnits");
+    in.Range(read, "provisionedThroughput.readCapacityUnits", 1, INT64_MAX);
+    in.NotNull(write.has_value(), "provisionedThroughput.writeCapacityUnits");
+    in.Range(write, "provisionedThroughput.writeCapacityUnits", 1, INT64_MAX);
+    req.provisioned_throughput = ProvisionedThroughput{read.value_or(0), write.value_or(0)};
+  }
+  if (in.Member("GlobalSecondaryIndexUpdates")) {
+    const auto& updates = ArrayMember(in, "GlobalSecondaryIndexUpdates");
+    for (rapidjson::SizeType i = 0; i < updates.Size(); ++i) {
+      const rapidjson::Value& entry = updates[i];
+      if (!entry.IsObject()) ThrowWrongJsonType(entry, "Structure");
+      std::string base = "globalSecondaryIndexUpdates." + std::to_string(i + 1) + ".member.";
+      for (auto [member, wire, kind] :
+           {std::tuple{"Create", "create", GlobalIndexUpdate::Kind::kCreate},
+            std::tuple{"Update", "update", GlobalIndexUpdate::Kind::kUpdate},
+            std::tuple{"Delete", "delete", GlobalIndexUpdate::Kind::kDelete}}) {
+        auto it = entry.FindMember(member);
+        if (it == entry.MemberEnd() || it->value.IsNull()) continue;
+        if (!it->value.IsObject()) ThrowWrongJsonType(it->value, "Structure");
+        GlobalIndexUpdate u;
+        u.kind = kind;
+        u.spec = ReadIndexSpec(in, it->value, base + wire + ".",
+                               kind == GlobalIndexUpdate::Kind::kCreate);
+        req.index_updates.push_back(std::move(u));
+      }
+    }
+  }
+  req.table_class = in.String("TableClass");
+  in.Enum(req.table_class, "tableClass", "[STANDARD, STANDARD_INFREQUENT_ACCESS]");
+  req.deletion_protection = in.Bool("DeletionProtectionEnabled");
+  for (const char* p : {"StreamSpecification", "SSESpecification", "ReplicaUpdates",
+                        "OnDemandThroughput", "WarmThroughput"}) {
+    if (in.Member(p)) req.unsupported.push_back(p);
+  }
+  in.ThrowIfInvalid();
+  TableDescription d = UpdateTable(ctx, req);
+  out.StartObject();
+  out.Key("TableDescription");
+  WriteTableDescription(d, out);
   out.EndObject();
 }
 
