@@ -1,0 +1,159 @@
+# UpdateTable: adding a GSI to a table that already has items (backfill: CREATING, then
+# ACTIVE with every item indexed), deleting one, changing a GSI's throughput, billing mode and
+# throughput changes, and the service's rules for what one call may do.
+
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import N, S, assert_validation, create_table, delete_table_quietly, unique_table_name
+
+
+def wait_all_active(ddb, name, timeout=60.0):
+    """Polls DescribeTable until the table and every GSI are ACTIVE; returns the description."""
+    deadline = time.time() + timeout
+    while True:
+        d = ddb.describe_table(TableName=name)["Table"]
+        gsis = d.get("GlobalSecondaryIndexes", [])
+        if d["TableStatus"] == "ACTIVE" and all(g["IndexStatus"] == "ACTIVE" for g in gsis):
+            return d
+        assert time.time() < deadline, f"{name} not ACTIVE: {d}"
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def loaded(ddb):
+    """A hash+range table with 300 items, 100 of them without the future GSI key."""
+    name = unique_table_name("upd")
+    create_table(ddb, name, [{"AttributeName": "pk", "KeyType": "HASH"},
+                             {"AttributeName": "sk", "KeyType": "RANGE"}],
+                 [{"AttributeName": "pk", "AttributeType": "S"},
+                  {"AttributeName": "sk", "AttributeType": "N"}])
+    for i in range(300):
+        item = {"pk": S(f"p{i % 10}"), "sk": N(i), "v": S("x" * 20)}
+        if i % 3:
+            item["g"] = S(f"g{i % 4}")
+        ddb.put_item(TableName=name, Item=item)
+    yield name
+    delete_table_quietly(ddb, name)
+
+
+def add_gsi(ddb, name, index="by_g", projection=None):
+    return ddb.update_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "N"}],
+        GlobalSecondaryIndexUpdates=[{"Create": {
+            "IndexName": index,
+            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                          {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "Projection": projection or {"ProjectionType": "ALL"}}}])
+
+
+def test_new_gsi_is_backfilled_with_existing_items(ddb, loaded):
+    # Adding an index to a table with data must index every existing item that has the key,
+    # and only those (sparse), before the index reports ACTIVE.
+    resp = add_gsi(ddb, loaded)["TableDescription"]
+    assert resp["TableStatus"] in ("UPDATING", "ACTIVE")
+    gsi = resp["GlobalSecondaryIndexes"][0]
+    assert gsi["IndexName"] == "by_g"
+    assert gsi["IndexStatus"] in ("CREATING", "ACTIVE")
+    d = wait_all_active(ddb, loaded)
+    assert d["GlobalSecondaryIndexes"][0]["ItemCount"] == 200
+    total = 0
+    for g in range(4):
+        pages = ddb.get_paginator("query").paginate(
+            TableName=loaded, IndexName="by_g", KeyConditionExpression="g = :g",
+            ExpressionAttributeValues={":g": S(f"g{g}")})
+        sks = [int(i["sk"]["N"]) for p in pages for i in p["Items"]]
+        assert sks == sorted(sks)
+        assert all(sk % 3 and sk % 4 == g for sk in sks)
+        total += len(sks)
+    assert total == 200
+
+
+def test_writes_after_the_update_maintain_the_new_index(ddb, loaded):
+    # Items written while and after the index is built are in it, with their current values.
+    add_gsi(ddb, loaded)
+    ddb.put_item(TableName=loaded, Item={"pk": S("new"), "sk": N(1000), "g": S("fresh")})
+    ddb.update_item(TableName=loaded, Key={"pk": S("p1"), "sk": N(1)},
+                    UpdateExpression="SET g = :g", ExpressionAttributeValues={":g": S("fresh")})
+    wait_all_active(ddb, loaded)
+    got = ddb.query(TableName=loaded, IndexName="by_g", KeyConditionExpression="g = :g",
+                    ExpressionAttributeValues={":g": S("fresh")})["Items"]
+    assert sorted(int(i["sk"]["N"]) for i in got) == [1, 1000]
+
+
+def test_delete_gsi(ddb, loaded):
+    # A deleted index disappears from the description and can no longer be queried.
+    add_gsi(ddb, loaded)
+    wait_all_active(ddb, loaded)
+    ddb.update_table(TableName=loaded, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by_g"}}])
+    d = wait_all_active(ddb, loaded)
+    assert not d.get("GlobalSecondaryIndexes")
+    with pytest.raises(ClientError) as e:
+        ddb.query(TableName=loaded, IndexName="by_g", KeyConditionExpression="g = :g",
+                  ExpressionAttributeValues={":g": S("g1")})
+    assert_validation(e, "The table does not have the specified index: by_g")
+
+
+def test_one_index_create_or_delete_per_call(ddb, loaded):
+    # DynamoDB builds or drops one index at a time per UpdateTable call.
+    spec = lambda n: {"Create": {"IndexName": n, "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"}}}
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(TableName=loaded,
+                         AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                         GlobalSecondaryIndexUpdates=[spec("one"), spec("two")])
+    assert e.value.response["Error"]["Code"] == "LimitExceededException"
+
+
+def test_update_table_needs_something_to_do(ddb, loaded):
+    # An UpdateTable that changes nothing is a ValidationException.
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(TableName=loaded)
+    assert_validation(e, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+                         "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+
+
+def test_delete_unknown_index(ddb, loaded):
+    # Deleting an index the table does not have is ResourceNotFoundException.
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(TableName=loaded,
+                         GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "nope"}}])
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_new_index_key_must_be_defined(ddb, loaded):
+    # A new index's key attributes need AttributeDefinitions in the same call.
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(TableName=loaded, GlobalSecondaryIndexUpdates=[{"Create": {
+            "IndexName": "by_h", "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}}}])
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert "not defined in AttributeDefinitions" in e.value.response["Error"]["Message"]
+
+
+def test_billing_mode_and_throughput(ddb, loaded):
+    # Switching to PROVISIONED needs throughput, which DescribeTable then reports; switching back
+    # to PAY_PER_REQUEST reports zero throughput.
+    d = ddb.update_table(TableName=loaded, BillingMode="PROVISIONED",
+                         ProvisionedThroughput={"ReadCapacityUnits": 7, "WriteCapacityUnits": 3})
+    d = wait_all_active(ddb, loaded)
+    assert d["BillingModeSummary"]["BillingMode"] == "PROVISIONED"
+    assert d["ProvisionedThroughput"]["ReadCapacityUnits"] == 7
+    assert d["ProvisionedThroughput"]["WriteCapacityUnits"] == 3
+    ddb.update_table(TableName=loaded, BillingMode="PAY_PER_REQUEST")
+    d = wait_all_active(ddb, loaded)
+    assert d["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert d["ProvisionedThroughput"]["ReadCapacityUnits"] == 0
+    # The items are untouched by all this.
+    assert d["ItemCount"] == 300
+
+
+def test_update_unknown_table(ddb):
+    # UpdateTable of a table that does not exist is ResourceNotFoundException.
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(TableName=unique_table_name("none"), BillingMode="PAY_PER_REQUEST")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
