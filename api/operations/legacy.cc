@@ -1,5 +1,7 @@
 #include "api/operations/legacy.h"
 
+#include <set>
+
 #include "api/errors.h"
 
 namespace ddbd::api {
@@ -153,6 +155,28 @@ std::optional<Condition> ConditionFromExpected(
   all.sides.reserve(expected.size());
   for (const auto& [name, e] : expected) all.sides.push_back(FromExpected(name, e));
   if (all.sides.empty()) return std::nullopt;
+  if (all.sides.size() == 1) return std::move(all.sides[0]);
+  return Condition{std::move(all)};
+}
+
+expressions::Condition ConditionFromKeyConditions(const ExpectedMap& key_conditions) {
+  static const std::set<std::string> kIndexable = {"EQ", "LE",          "LT",     "GE",
+                                                   "GT", "BEGINS_WITH", "BETWEEN"};
+  expressions::Logical all{true, {}};
+  for (const auto& [name, e] : key_conditions) {
+    if (!e.comparison_operator) {
+      throw ApiError::Validation("1 validation error detected: Value null at 'keyConditions." +
+                                 name +
+                                 ".member.comparisonOperator' failed to satisfy constraint: "
+                                 "Member must not be null");
+    }
+    if (!kIndexable.count(*e.comparison_operator)) {
+      throw ApiError::Validation("Attempted conditional constraint is not an indexable operation");
+    }
+    all.sides.push_back(
+        FromComparison(name, *e.comparison_operator,
+                       e.attribute_value_list.value_or(std::vector<storage::AttributeValue>{})));
+  }
   if (all.sides.size() == 1) return std::move(all.sides[0]);
   return Condition{std::move(all)};
 }

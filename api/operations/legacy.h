@@ -34,5 +34,8 @@ using AttributeUpdateMap = std::map<std::string, AttributeUpdate>;
 std::optional<expressions::Condition> ConditionFromExpected(
     const ExpectedMap& expected, const std::optional<std::string>& conditional_operator);
 expressions::UpdateExpression UpdateFromAttributeUpdates(const AttributeUpdateMap& updates);
+// Query's KeyConditions as one AND of conditions (EQ, LE, LT, GE, GT, BEGINS_WITH, BETWEEN
+// only), for the same key-condition analysis as a KeyConditionExpression.
+expressions::Condition ConditionFromKeyConditions(const ExpectedMap& key_conditions);
 
 }  // namespace ddbd::api

@@ -396,12 +396,63 @@ void RejectKeyAttributesInFilter(const Condition& c, const Target& t) {
 }
 
 Prepared PrepareRead(const ReadRangeRequest& req, const Target& t) {
-  if (!req.legacy.empty()) {
-    throw ApiError::Validation("ddbd does not support the legacy parameter " + req.legacy[0] +
-                               " on " + (req.is_query ? "Query" : "Scan") +
-                               " yet; use the expression parameters");
-  }
   Prepared p;
+  std::vector<std::string> expression_params;  // in the order the service lists them
+  if (req.projection_expression) expression_params.push_back("ProjectionExpression");
+  if (req.filter_expression) expression_params.push_back("FilterExpression");
+  if (req.key_condition_expression) expression_params.push_back("KeyConditionExpression");
+  if (!req.legacy.empty() && !expression_params.empty()) {
+    auto join = [](const std::vector<std::string>& v) {
+      std::string out;
+      for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+      return out;
+    };
+    throw ApiError::Validation(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {" +
+        join(req.legacy) + "} Expression parameters: {" + join(expression_params) + "}");
+  }
+  if (!req.legacy.empty()) {
+    if (req.names) {
+      throw ApiError::Validation(
+          "ExpressionAttributeNames can only be specified when using expressions");
+    }
+    if (req.values) {
+      throw ApiError::Validation(
+          "ExpressionAttributeValues can only be specified when using expressions");
+    }
+    if (req.conditional_operator && (!req.filter || req.filter->size() < 2)) {
+      throw ApiError::Validation(
+          !req.filter || req.filter->empty()
+              ? "ConditionalOperator cannot be used without Filter or Expected"
+              : "ConditionalOperator can only be used when Filter or Expected has two or more "
+                "elements");
+    }
+    if (req.is_query && !req.key_conditions) {
+      throw ApiError::Validation(
+          "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
+          "request.");
+    }
+    if (req.key_conditions) p.key_condition = ConditionFromKeyConditions(*req.key_conditions);
+    if (req.filter) {
+      p.filter = ConditionFromExpected(*req.filter, req.conditional_operator);
+      if (p.filter && req.is_query) RejectKeyAttributesInFilter(*p.filter, t);
+    }
+    if (!req.attributes_to_get.empty()) {
+      std::set<std::string> seen;
+      expressions::Projection projection;
+      for (const auto& name : req.attributes_to_get) {
+        if (!seen.insert(name).second) {
+          throw Invalid("Duplicate value in attribute name: " + name);
+        }
+        Path path;
+        path.elements.push_back({name, -1, false});
+        projection.paths.push_back(std::move(path));
+      }
+      p.projection = std::move(projection);
+    }
+    return p;
+  }
   if (req.is_query && !req.key_condition_expression) {
     throw ApiError::Validation(
         "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
@@ -472,8 +523,10 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
       req.select.value_or(p.projection ? "SPECIFIC_ATTRIBUTES"
                                        : (t.index ? "ALL_PROJECTED_ATTRIBUTES" : "ALL_ATTRIBUTES"));
   if (p.projection && select != "SPECIFIC_ATTRIBUTES") {
-    throw ApiError::Validation("Cannot specify the ProjectionExpression when choosing to get " +
-                               (select == "COUNT" ? std::string("only the Count") : select));
+    throw ApiError::Validation(
+        std::string("Cannot specify the ") +
+        (req.attributes_to_get.empty() ? "ProjectionExpression" : "AttributesToGet") +
+        " when choosing to get " + (select == "COUNT" ? std::string("only the Count") : select));
   }
   if (select == "SPECIFIC_ATTRIBUTES" && !p.projection) {
     throw ApiError::Validation(

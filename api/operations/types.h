@@ -192,9 +192,13 @@ struct ReadRangeRequest {
   std::optional<int64_t> segment;
   std::optional<int64_t> total_segments;
   ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
-  // Legacy parameters present (KeyConditions, QueryFilter, ScanFilter, AttributesToGet,
-  // ConditionalOperator): not supported yet, refused with a clear message.
+  // Legacy parameters (Developer Guide, "Legacy conditional parameters"), translated into the
+  // same AST as the expressions. `legacy` lists the ones present, by wire name.
   std::vector<std::string> legacy;
+  std::optional<ExpectedMap> key_conditions;
+  std::optional<ExpectedMap> filter;  // QueryFilter or ScanFilter
+  std::optional<std::string> conditional_operator;
+  std::vector<std::string> attributes_to_get;
 };
 
 struct ReadRangeResponse {

@@ -7,6 +7,41 @@
 namespace ddbd::api::wire {
 namespace {
 
+// KeyConditions / QueryFilter / ScanFilter: {attribute: {ComparisonOperator,
+// AttributeValueList}}, the shape of Expected without Value and Exists.
+std::optional<ExpectedMap> ReadConditionMap(RequestReader& in, const char* member) {
+  const rapidjson::Value* map = in.Member(member);
+  if (!map) return std::nullopt;
+  if (!map->IsObject()) ThrowWrongJsonType(*map, "Map");
+  ExpectedMap out;
+  for (const auto& m : map->GetObject()) {
+    if (!m.value.IsObject()) ThrowWrongJsonType(m.value, "Condition");
+    ExpectedAttribute e;
+    for (const auto& f : m.value.GetObject()) {
+      std::string_view field(f.name.GetString(), f.name.GetStringLength());
+      if (f.value.IsNull()) continue;
+      if (field == "ComparisonOperator") {
+        if (!f.value.IsString()) ThrowWrongJsonType(f.value, "String");
+        e.comparison_operator = std::string(f.value.GetString(), f.value.GetStringLength());
+      } else if (field == "AttributeValueList") {
+        if (!f.value.IsArray()) ThrowWrongJsonType(f.value, "List");
+        e.attribute_value_list.emplace();
+        for (const auto& v : f.value.GetArray()) {
+          e.attribute_value_list->push_back(ParseAttributeValue(v));
+        }
+      }
+    }
+    if (!e.comparison_operator) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: Value or AttributeValueList must be used "
+          "with ComparisonOperator: null for Attribute: " +
+          std::string(m.name.GetString(), m.name.GetStringLength()));
+    }
+    out[std::string(m.name.GetString(), m.name.GetStringLength())] = std::move(e);
+  }
+  return out;
+}
+
 ReadRangeRequest ReadRequest(RequestReader& in, bool is_query) {
   ReadRangeRequest req;
   req.is_query = is_query;
@@ -42,9 +77,30 @@ ReadRangeRequest ReadRequest(RequestReader& in, bool is_query) {
     if (e.code() != "ValidationException") throw;
     throw ApiError::Validation("ExpressionAttributeValues contains invalid value: " + e.message());
   }
+  // Legacy parameters, listed as the service lists them in its "cannot mix" message.
   for (const char* legacy :
-       {"KeyConditions", "QueryFilter", "ScanFilter", "AttributesToGet", "ConditionalOperator"}) {
-    if (in.Member(legacy)) req.legacy.push_back(legacy);
+       {"AttributesToGet", "QueryFilter", "ScanFilter", "ConditionalOperator", "KeyConditions"}) {
+    if (!in.Member(legacy)) continue;
+    if ((is_query && std::string_view(legacy) == "ScanFilter") ||
+        (!is_query && (std::string_view(legacy) == "QueryFilter" ||
+                       std::string_view(legacy) == "KeyConditions"))) {
+      continue;
+    }
+    req.legacy.push_back(legacy);
+  }
+  if (is_query) req.key_conditions = ReadConditionMap(in, "KeyConditions");
+  req.filter = ReadConditionMap(in, is_query ? "QueryFilter" : "ScanFilter");
+  req.conditional_operator = in.String("ConditionalOperator");
+  in.Enum(req.conditional_operator, "conditionalOperator", "[AND, OR]");
+  if (const rapidjson::Value* atg = in.Member("AttributesToGet")) {
+    if (!atg->IsArray()) ThrowWrongJsonType(*atg, "List");
+    for (const auto& v : atg->GetArray()) {
+      if (!v.IsString()) ThrowWrongJsonType(v, "String");
+      req.attributes_to_get.emplace_back(v.GetString(), v.GetStringLength());
+    }
+    if (req.attributes_to_get.empty()) {
+      in.Violation("'[]'", "attributesToGet", "Member must have length greater than or equal to 1");
+    }
   }
   in.ThrowIfInvalid();
   if (!is_query && (req.segment.has_value() != req.total_segments.has_value())) {
