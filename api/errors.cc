@@ -61,6 +61,10 @@ ApiError ApiError::ConditionalCheckFailed(std::string m) {
 ApiError ApiError::LimitExceeded(std::string m) {
   return {std::string(kDynamo) + "LimitExceededException", std::move(m)};
 }
+ApiError ApiError::ItemCollectionSizeLimitExceeded() {
+  return {std::string(kDynamo) + "ItemCollectionSizeLimitExceededException",
+          "Collection size exceeded."};
+}
 ApiError ApiError::Internal(std::string m) {
   return {std::string(kDynamo) + "InternalServerError", std::move(m), 500};
 }

@@ -39,6 +39,7 @@ class ApiError : public std::runtime_error {
   static ApiError ResourceInUse(std::string message);
   static ApiError ConditionalCheckFailed(std::string message = "The conditional request failed");
   static ApiError LimitExceeded(std::string message);
+  static ApiError ItemCollectionSizeLimitExceeded();
   static ApiError Internal(std::string message = "Internal server error");
 
  private:

@@ -454,10 +454,18 @@ Status Store::LoadCatalog() {
     found->second->item_count_ += 1;
     found->second->size_bytes_ += static_cast<int64_t>(ItemSize(*item));
     const TableInfo& info = found->second->info();
+    int64_t collection_bytes = static_cast<int64_t>(ItemSize(*item));
     for (size_t i = 0; i < info.indexes.size(); ++i) {
       if (auto row = IndexRowFor(info, info.indexes[i], *item)) {
         found->second->index_stats_[i].count += 1;
         found->second->index_stats_[i].bytes += static_cast<int64_t>(ItemSize(row->projected));
+        if (!info.indexes[i].global)
+          collection_bytes += static_cast<int64_t>(ItemSize(row->projected));
+      }
+    }
+    if (found->second->has_local_indexes()) {
+      if (auto pk = PrimaryKeyOf(info, *item)) {
+        found->second->collections_[OrderedScalar(pk->hash)] += collection_bytes;
       }
     }
   }
@@ -582,6 +590,10 @@ StatusOr<TablePtr> Store::ReplaceTable(const Table& current, TableInfo updated) 
       table->index_stats_[i].backfilling = current.backfilling(j);
     }
     if (fresh[i]) table->index_stats_[i].backfilling = true;
+  }
+  {
+    std::scoped_lock both(current.collections_mu_, table->collections_mu_);
+    table->collections_ = current.collections_;
   }
   current.replaced_.store(true, std::memory_order_release);
   it->second = table;
@@ -723,8 +735,32 @@ StatusOr<MutateResult> Store::Mutate(const Table& table, const PrimaryKey& key,
                        (after ? static_cast<int64_t>(ItemSize(after->projected)) : 0) -
                            (before ? static_cast<int64_t>(ItemSize(before->projected)) : 0)};
   }
+  // Item collections (tables with LSIs): the partition's items and their LSI rows.
+  int64_t collection_delta = 0;
+  std::string collection_key;
+  const bool collections = table.has_local_indexes();
+  if (collections) {
+    collection_delta = (new_item ? static_cast<int64_t>(ItemSize(*new_item)) : 0) -
+                       (result.old_item ? static_cast<int64_t>(ItemSize(*result.old_item)) : 0);
+    for (size_t i = 0; i < info.indexes.size(); ++i) {
+      if (!info.indexes[i].global) collection_delta += index_deltas[i].second;
+    }
+    collection_key = OrderedScalar(key.hash);
+    std::lock_guard lock(table.collections_mu_);
+    int64_t current = table.collections_[collection_key];
+    if (collection_delta > 0 && current + collection_delta > kMaxItemCollectionBytes) {
+      return Status::InvalidArgument("item collection size limit");
+    }
+  }
   s = db_->Write(wo, &batch);
   if (!s.ok()) return FromRocks(s);
+  if (collections) {
+    std::lock_guard lock(table.collections_mu_);
+    int64_t& size = table.collections_[collection_key];
+    size += collection_delta;
+    result.collection_bytes = size;
+    if (size <= 0) table.collections_.erase(collection_key);
+  }
   for (size_t i = 0; i < index_deltas.size(); ++i) {
     table.index_stats_[i].count += index_deltas[i].first;
     table.index_stats_[i].bytes += index_deltas[i].second;

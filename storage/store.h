@@ -122,6 +122,12 @@ class Table {
   bool replaced() const { return replaced_.load(std::memory_order_acquire); }
   // Whether info().indexes[i] is still being filled from the table's existing items.
   bool backfilling(size_t i) const { return index_stats_[i].backfilling.load(); }
+  bool has_local_indexes() const {
+    for (const auto& i : info_.indexes) {
+      if (!i.global) return true;
+    }
+    return false;
+  }
 
  private:
   friend class Store;
@@ -136,6 +142,9 @@ class Table {
     std::atomic<bool> backfilling{false};
   };
   std::unique_ptr<IndexStats[]> index_stats_;
+  // Item collection sizes by partition key bytes, for tables with LSIs (rebuilt on open).
+  mutable std::mutex collections_mu_;
+  mutable std::map<std::string, int64_t, std::less<>> collections_;
 };
 using TablePtr = std::shared_ptr<const Table>;
 
@@ -166,7 +175,14 @@ struct MutateResult {
   Decision::Kind outcome = Decision::Kind::kFail;
   std::optional<Item> old_item;  // the item decide saw (absent: there was none)
   size_t new_size = 0;           // ItemSize of the written item (kPut)
+  // Tables with local secondary indexes: the size of the item collection (the partition's items
+  // plus their LSI rows) after the write.
+  int64_t collection_bytes = 0;
 };
+
+// An item collection may not grow past this (tables with LSIs; Developer Guide, "Item
+// collection size limit").
+inline constexpr int64_t kMaxItemCollectionBytes = 10LL * 1024 * 1024 * 1024;
 
 // The data namespace of a caller: unambiguous for any access key and region (the access key is
 // length-prefixed, so key "a_b" in region "c" and key "a" in region "b_c" never meet).

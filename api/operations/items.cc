@@ -1,6 +1,7 @@
 // PutItem, GetItem, DeleteItem, UpdateItem (API reference pages of the same names).
 // Every write is one Store::Mutate: the condition is evaluated on the current item under the
 // key's lock and the new item is committed in the same step, so no update can be lost.
+#include <cmath>
 #include <set>
 
 #include "api/errors.h"
@@ -50,9 +51,27 @@ storage::MutateResult MutateOrThrow(Context& ctx, storage::TablePtr table,
     if (result.status().code() == storage::Status::Code::kNotFound) {
       throw ApiError::ResourceNotFound();
     }
+    if (result.status().code() == storage::Status::Code::kInvalidArgument) {
+      throw ApiError::ItemCollectionSizeLimitExceeded();  // the only one Mutate reports
+    }
     throw ApiError::Internal("Internal server error: " + result.status().message());
   }
   return std::move(result).value();
+}
+
+// ItemCollectionMetrics for a write to a table with LSIs, when the request asked for them:
+// the partition key, and the collection's size as a [lower, upper] estimate in GB.
+std::optional<ItemCollectionMetrics> CollectionMetrics(const ItemWriteRequest& req,
+                                                       const storage::Table& table,
+                                                       const storage::PrimaryKey& key,
+                                                       const storage::MutateResult& result) {
+  if (!req.return_item_collection_metrics || !table.has_local_indexes()) return std::nullopt;
+  ItemCollectionMetrics m;
+  m.key[table.info().hash.name] = key.hash;
+  double gb = static_cast<double>(result.collection_bytes) / (1024.0 * 1024 * 1024);
+  m.lower_gb = std::floor(gb);
+  m.upper_gb = m.lower_gb + 1;
+  return m;
 }
 
 ApiError ConditionFailed(const std::string& rvoccf, const std::optional<Item>& old) {
@@ -87,6 +106,7 @@ ItemResponse PutItem(Context& ctx, const PutItemRequest& req) {
                              : (result.old_item ? storage::ItemSize(*result.old_item) : 0);
   out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name,
                                    WriteUnits(std::max(old_size, result.new_size)));
+  out.item_collection_metrics = CollectionMetrics(req, *table, key, result);
   return out;
 }
 
@@ -143,6 +163,7 @@ ItemResponse DeleteItem(Context& ctx, const DeleteItemRequest& req) {
   if (req.return_values == "ALL_OLD" && result.old_item) out.item = std::move(result.old_item);
   out.consumed_capacity =
       Capacity(req.return_consumed_capacity, req.table_name, WriteUnits(old_size));
+  out.item_collection_metrics = CollectionMetrics(req, *table, key, result);
   return out;
 }
 
@@ -190,6 +211,7 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
   ItemResponse out;
   if (result.outcome == Decision::Kind::kDelete) {
     out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name, WriteUnits(0));
+    out.item_collection_metrics = CollectionMetrics(req, *table, key, result);
     return out;
   }
   if (rv == "ALL_NEW") {
@@ -205,6 +227,7 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
   size_t old_size = result.old_item ? storage::ItemSize(*result.old_item) : 0;
   out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name,
                                    WriteUnits(std::max(old_size, result.new_size)));
+  out.item_collection_metrics = CollectionMetrics(req, *table, key, result);
   return out;
 }
 

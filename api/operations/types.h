@@ -148,9 +148,16 @@ struct ExpressionParams {
 struct ItemWriteRequest {
   std::string table_name;
   std::string return_values = "NONE";
-  std::string return_values_on_condition_check_failure = "NONE";
+    std::string return_values_on_condition_check_failure = "NONE";
   ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
+  bool return_item_collection_metrics = false;  // ReturnItemCollectionMetrics: SIZE
   ExpressionParams expr;
+};
+
+// ItemCollectionMetrics (tables with local secondary indexes).
+struct ItemCollectionMetrics {
+  storage::Item key;  // the partition key attribute
+  double lower_gb = 0, upper_gb = 1;
 };
 
 struct PutItemRequest : ItemWriteRequest {
@@ -213,6 +220,7 @@ struct ReadRangeResponse {
 struct ItemResponse {
   std::optional<storage::Item> item;
   std::optional<ConsumedCapacity> consumed_capacity;
+  std::optional<ItemCollectionMetrics> item_collection_metrics;
 };
 
 }  // namespace ddbd::api

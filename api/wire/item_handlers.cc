@@ -100,6 +100,18 @@ void WriteItemResponse(const ItemResponse& r, const char* item_key, JsonWriter& 
     WriteAttributeMap(*r.item, w);
   }
   WriteCapacity(r.consumed_capacity, w);
+  if (r.item_collection_metrics) {
+    w.Key("ItemCollectionMetrics");
+    w.StartObject();
+    w.Key("ItemCollectionKey");
+    WriteAttributeMap(r.item_collection_metrics->key, w);
+    w.Key("SizeEstimateRangeGB");
+    w.StartArray();
+    w.Double(r.item_collection_metrics->lower_gb);
+    w.Double(r.item_collection_metrics->upper_gb);
+    w.EndArray();
+    w.EndObject();
+  }
   w.EndObject();
 }
 
@@ -114,6 +126,9 @@ void ReadWriteMembers(RequestReader& in, ItemWriteRequest& req, bool update) {
   req.return_values = ReadReturnValues(in);
   req.return_values_on_condition_check_failure = ReadReturnValuesOnConditionCheckFailure(in);
   req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
+  auto metrics = in.String("ReturnItemCollectionMetrics");
+  in.Enum(metrics, "returnItemCollectionMetrics", "[SIZE, NONE]");
+  req.return_item_collection_metrics = metrics == "SIZE";
   in.ThrowIfInvalid();
   if (update) {
     req.expr = ReadExpressions(in, true, true, false,
