@@ -288,7 +288,11 @@ double ReadUnits(size_t bytes, bool consistent) {
 std::optional<ConsumedCapacity> Capacity(ReturnConsumedCapacity mode, const std::string& table,
                                          double units) {
   if (mode == ReturnConsumedCapacity::kNone) return std::nullopt;
-  return ConsumedCapacity{table, units, mode == ReturnConsumedCapacity::kIndexes};
+  ConsumedCapacity c;
+  c.table_name = table;
+  c.units = units;
+  c.indexes = mode == ReturnConsumedCapacity::kIndexes;
+  return c;
 }
 
 }  // namespace ddbd::api

@@ -632,6 +632,10 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
   // 4 KB; halved for eventually consistent reads.
   out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name,
                                    ReadUnits(bytes_read, req.consistent_read));
+  if (out.consumed_capacity && t.index) {
+    out.consumed_capacity->index_name = t.index->name;
+    out.consumed_capacity->global_index = t.index->global;
+  }
   return out;
 }
 

@@ -126,7 +126,11 @@ enum class ReturnConsumedCapacity { kNone, kTotal, kIndexes };
 struct ConsumedCapacity {
   std::string table_name;
   double units = 0;
-  bool indexes = false;  // also report the per-table breakdown
+  bool indexes = false;  // also report the per-table (and per-index) breakdown
+  // A read of an index: the units are the index's (GlobalSecondaryIndexes or
+  // LocalSecondaryIndexes in the breakdown), the table's own share is 0.
+  std::optional<std::string> index_name;
+  bool global_index = true;
 };
 
 // Expression parameters shared by the item operations.
@@ -148,7 +152,7 @@ struct ExpressionParams {
 struct ItemWriteRequest {
   std::string table_name;
   std::string return_values = "NONE";
-    std::string return_values_on_condition_check_failure = "NONE";
+  std::string return_values_on_condition_check_failure = "NONE";
   ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
   bool return_item_collection_metrics = false;  // ReturnItemCollectionMetrics: SIZE
   ExpressionParams expr;

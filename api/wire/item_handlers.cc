@@ -160,8 +160,18 @@ void WriteCapacity(const std::optional<ConsumedCapacity>& c, JsonWriter& w) {
     w.Key("Table");
     w.StartObject();
     w.Key("CapacityUnits");
-    w.Double(c->units);
+    w.Double(c->index_name ? 0.0 : c->units);
     w.EndObject();
+    if (c->index_name) {
+      w.Key(c->global_index ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+      w.StartObject();
+      w.Key(c->index_name->c_str(), static_cast<rapidjson::SizeType>(c->index_name->size()));
+      w.StartObject();
+      w.Key("CapacityUnits");
+      w.Double(c->units);
+      w.EndObject();
+      w.EndObject();
+    }
   }
   w.EndObject();
 }

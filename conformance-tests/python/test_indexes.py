@@ -967,3 +967,15 @@ def test_index_survives_many_moves_of_one_item(ddb, itab):
     assert [len(x) for x in got] == [1 if g == final else 0 for g in gs]
     assert got[gs.index(final)][0]["gsk"] == N(29)
 
+
+
+def test_consumed_capacity_breakdown_names_the_index(ddb, itab):
+    # With ReturnConsumedCapacity INDEXES, a GSI query's units are the index's, and the table's
+    # own share is zero.
+    table, _ = itab
+    resp = ddb.query(TableName=table, IndexName="by_gsi", KeyConditionExpression="gpk = :g",
+                     ExpressionAttributeValues={":g": S("x")}, ReturnConsumedCapacity="INDEXES")
+    cc = resp["ConsumedCapacity"]
+    assert cc["TableName"] == table
+    assert cc["Table"]["CapacityUnits"] == 0
+    assert cc["GlobalSecondaryIndexes"]["by_gsi"]["CapacityUnits"] == cc["CapacityUnits"]
