@@ -10,6 +10,7 @@
 #include "api/expressions/update.h"
 #include "api/operations/item_support.h"
 #include "api/operations/operations.h"
+#include "api/operations/table_states.h"
 #include "storage/item_codec.h"
 
 namespace ddbd::api {
@@ -536,6 +537,13 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
   if (select == "ALL_PROJECTED_ATTRIBUTES" && !t.index) {
     throw ApiError::Validation(
         "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+  }
+  if (t.index) {
+    size_t pos = static_cast<size_t>(t.index - t.table->indexes.data());
+    if (table->backfilling(pos) || (ctx.states && ctx.states->IsCreating(t.index->id))) {
+      throw ApiError::Validation("Cannot read from backfilling global secondary index: " +
+                                 t.index->name);
+    }
   }
   if (t.index && t.index->global) {
     if (req.consistent_read) {

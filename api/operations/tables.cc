@@ -99,9 +99,11 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
     }
     out.item_count = table.index_item_count(i);
     out.size_bytes = table.index_size_bytes(i);
-    if (table.backfilling(i)) {
+    // Being built, or (-delayTransientStatuses) still within its CREATING time.
+    bool delayed = ctx.states && ctx.states->IsCreating(index.id);
+    if (table.backfilling(i) || delayed) {
       out.status = "CREATING";
-      out.backfilling = true;
+      out.backfilling = table.backfilling(i);
       d.status = "UPDATING";
     }
     d.indexes.push_back(std::move(out));
@@ -584,7 +586,10 @@ TableDescription UpdateTable(Context& ctx, const UpdateTableRequest& req) {
     }
     throw ApiError::Internal("Internal server error: " + replaced.status().message());
   }
-  if (created) ctx.store.StartBackfill(*replaced, *created);
+  if (created) {
+    ctx.store.StartBackfill(*replaced, *created);
+    if (ctx.states) ctx.states->Created((*replaced)->info().FindIndex(*created)->id);
+  }
   TableDescription d = Describe(ctx, **replaced, "ACTIVE");
   if (created) d.status = "UPDATING";
   return d;

@@ -164,3 +164,39 @@ TEST_CASE("with transient statuses, tables pass through CREATING and DELETING") 
   CHECK(status_of() == "DELETING");
   CHECK(wait_for("GONE") == "GONE");
 }
+
+TEST_CASE("with transient statuses, a new GSI stays CREATING and cannot be read meanwhile") {
+  auto store = std::move(ddbd::storage::Store::Open({}).value());
+  Dispatcher dispatcher(*store, std::chrono::milliseconds(600));
+  auto call = [&](const std::string& op, const std::string& body) {
+    Request r;
+    std::string target = "DynamoDB_20120810." + op;
+    r.target = target;
+    r.body = body;
+    r.caller.space = "s";
+    return dispatcher.Handle(r);
+  };
+  call(
+      "CreateTable",
+      R"({"TableName":"grow","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  REQUIRE(call("PutItem", R"({"TableName":"grow","Item":{"pk":{"S":"a"},"g":{"S":"x"}}})").status ==
+          200);
+  Reply updated = call(
+      "UpdateTable",
+      R"({"TableName":"grow","AttributeDefinitions":[{"AttributeName":"g","AttributeType":"S"}],"GlobalSecondaryIndexUpdates":[{"Create":{"IndexName":"by_g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}}]})");
+  REQUIRE(updated.status == 200);
+  CHECK(updated.body.find("\"IndexStatus\":\"CREATING\"") != std::string::npos);
+  std::string query =
+      R"({"TableName":"grow","IndexName":"by_g","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"x"}}})";
+  Reply early = call("Query", query);
+  CHECK(early.status == 400);
+  CHECK(early.body.find("Cannot read from backfilling global secondary index: by_g") !=
+        std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(call("DescribeTable", R"({"TableName":"grow"})").body.find("\"IndexStatus\":\"ACTIVE\"") !=
+        std::string::npos);
+  Reply later = call("Query", query);
+  CHECK(later.status == 200);
+  CHECK(later.body.find("\"Count\":1") != std::string::npos);
+}
