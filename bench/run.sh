@@ -17,6 +17,17 @@
 #   contended  UpdateItem with a version condition on BENCH_HOT_KEYS hot keys; counts wins (200)
 #              and conflicts (400 ConditionalCheckFailedException) and checks afterwards that the
 #              hot keys' versions grew by exactly the number of wins (no lost update)
+# and, for Query, Scan and indexes (issue 8; tables made by `tool.mjs setup-indexes`, only when
+# one of these workloads is selected):
+#   put-gsi    PutItem, ~200-byte items, new keys, on table bench-gsi: put's key schema plus two
+#              GSIs (hash keys g1, g2; projection ALL), so each put also writes both indexes;
+#              compare with put in the same run for the cost of index maintenance
+#   query      Query of one whole partition (no Limit) of table bench-q (pk S, sk N;
+#              BENCH_QUERY_PARTITIONS=100 partitions of BENCH_QUERY_ITEMS=100 ~200-byte items)
+#   gsi-query  Query on bench-q's GSI g1-index, one whole index partition (100 items) per request
+#   scan       Scan of bench-q (10,000 items), Limit BENCH_SCAN_LIMIT=1000: each request is one
+#              page; every connection's worth of state follows LastEvaluatedKey and wraps to
+#              the start; reported as pages/s (= req/s) and items/s
 # Plus: heavy requests beside light ones (bench/heavy.py: a 15 MB PutItem, 100,000 legacy
 # Expected entries, ADD of 30,000 set members to a 30,000-member set, a 300-operator condition;
 # GetItem latency on fresh connections while each runs; BENCH_SKIP_HEAVY=1 skips it),
@@ -35,8 +46,12 @@
 # Usage: bench/run.sh                      (BENCH_SECONDS=10 by default)
 #        BENCH_SECONDS=3 bench/run.sh      (a quick trial)
 # Other knobs: BENCH_WARMUP (s, default 2), BENCH_TARGETS ("ddbd dynalite nginx"),
-# BENCH_WORKLOADS ("put get update contended"), BENCH_SKIP_RSS=1, BENCH_SKIP_STARTUP=1,
+# BENCH_WORKLOADS ("put get update contended put-gsi query gsi-query scan"; the last four were
+# added by issue 8), BENCH_SKIP_RSS=1, BENCH_SKIP_STARTUP=1, BENCH_SKIP_HEAVY=1,
 # DDBD_BIN (default build/ddbd).
+# Issue 8's rows alone, against dynalite (about 2 minutes on 2 cores):
+#   BENCH_WORKLOADS="put put-gsi query gsi-query scan" BENCH_TARGETS="ddbd dynalite" \
+#   BENCH_SKIP_RSS=1 BENCH_SKIP_STARTUP=1 BENCH_SKIP_HEAVY=1 BENCH_SECONDS=8 bench/run.sh
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -58,9 +73,14 @@ STARTUP_RUNS=${BENCH_STARTUP_RUNS:-20}
 RSS_ITEMS=${BENCH_RSS_ITEMS:-100000}
 DDBD_THREADS=${BENCH_DDBD_THREADS:-}
 TARGETS=${BENCH_TARGETS:-ddbd dynalite nginx}
-WORKLOADS=${BENCH_WORKLOADS:-put get update contended}
+WORKLOADS=${BENCH_WORKLOADS:-put get update contended put-gsi query gsi-query scan}
+QUERY_PARTITIONS=${BENCH_QUERY_PARTITIONS:-100}
+QUERY_ITEMS=${BENCH_QUERY_ITEMS:-100}
+SCAN_LIMIT=${BENCH_SCAN_LIMIT:-1000}
 DDBD_BIN=${DDBD_BIN:-$REPO/build/ddbd}
 TABLE=bench
+QUERY_TABLE=bench-q
+GSI_TABLE=bench-gsi
 TOOL="$BENCH_DIR/tool.mjs"
 DYNALITE_CLI="$BENCH_DIR/node_modules/dynalite/cli.js"
 
@@ -222,7 +242,13 @@ RESULTS="$WORK/results.tsv"
 
 export LUA_PATH="$BENCH_DIR/wrk/?.lua;;"
 export BENCH_TABLE=$TABLE BENCH_GET_ITEMS=$GET_ITEMS BENCH_HOT_KEYS=$HOT_KEYS BENCH_THREADS=$THREADS \
-  BENCH_UPDATE_KEYS=$UPDATE_KEYS
+  BENCH_UPDATE_KEYS=$UPDATE_KEYS BENCH_QUERY_TABLE=$QUERY_TABLE BENCH_GSI_TABLE=$GSI_TABLE \
+  BENCH_QUERY_PARTITIONS=$QUERY_PARTITIONS BENCH_QUERY_ITEMS=$QUERY_ITEMS BENCH_SCAN_LIMIT=$SCAN_LIMIT
+NEEDS_INDEXES=""
+for workload in $WORKLOADS; do
+  [[ -f "$BENCH_DIR/wrk/$workload.lua" ]] || die "unknown workload $workload (no bench/wrk/$workload.lua)"
+  case $workload in put-gsi | query | gsi-query | scan) NEEDS_INDEXES=1 ;; esac
+done
 
 # run_wrk TARGET WORKLOAD: a warm-up, then the measured run; appends one line to $RESULTS.
 run_wrk() {
@@ -249,7 +275,7 @@ run_wrk() {
     extra=" versions=$((after - before))"
   fi
   printf '%s\t%s\t%s%s\n' "$target" "$workload" "$line" "$extra" >>"$RESULTS"
-  log "$target $workload: $(grep -o 'rps=[0-9.]*' <<<"$line") $(grep -o 'p99_us=[0-9]*' <<<"$line")$extra"
+  log "$target $workload: $(grep -o 'rps=[0-9.]*' <<<"$line") $(grep -o 'p99_us=[0-9]*' <<<"$line") $(grep -o 'items=[0-9]*' <<<"$line")$extra"
 }
 
 # ---- throughput and latency -----------------------------------------------------------------------
@@ -272,6 +298,9 @@ meta nodeVersion "$(node --version)"
 meta nginxVersion "$("$NGINX_BIN" -v 2>&1 | sed 's/.*nginx\///')"
 meta startupRuns "$STARTUP_RUNS"
 meta rssItems "$RSS_ITEMS"
+meta queryPartitions "$QUERY_PARTITIONS"
+meta queryItems "$QUERY_ITEMS"
+meta scanLimit "$SCAN_LIMIT"
 
 log "work dir $WORK; ${SECS}s per run, ${WARMUP}s warm-up, wrk -t$THREADS -c$CONNECTIONS; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for target in $TARGETS; do
@@ -280,6 +309,10 @@ for target in $TARGETS; do
     sleep 1
     meta "rss.$target.idleKb" "$(rss_kb "$SRV_PID" VmRSS)"
     tool setup "$SRV_URL" "$TABLE" "$GET_ITEMS" "$HOT_KEYS"
+    if [[ -n $NEEDS_INDEXES ]]; then
+      log "$target: tables $QUERY_TABLE ($((QUERY_PARTITIONS * QUERY_ITEMS)) items, 2 GSIs) and $GSI_TABLE"
+      tool setup-indexes "$SRV_URL" "$QUERY_TABLE" "$QUERY_PARTITIONS" "$QUERY_ITEMS" "$GSI_TABLE"
+    fi
   fi
   for workload in $WORKLOADS; do run_wrk "$target" "$workload"; done
   stop_pid "$SRV_PID"
@@ -345,7 +378,10 @@ fi
 
 cp "$RESULTS" "$RESULTS_DIR/latest.tsv"
 tool report "$RESULTS" "$META"
-cat "$WORK/tool.out" "$HEAVY" 2>/dev/null >"$RESULTS_DIR/latest.md"
+# (No heavy section with BENCH_SKIP_HEAVY=1: cat of the missing file used to end the script with
+# status 1 under set -e, before the report was printed.)
+cp "$WORK/tool.out" "$RESULTS_DIR/latest.md"
+if [[ -f $HEAVY ]]; then cat "$HEAVY" >>"$RESULTS_DIR/latest.md"; fi
 echo
 cat "$RESULTS_DIR/latest.md"
 log "written to bench/results/latest.md"
