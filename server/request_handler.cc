@@ -1,6 +1,8 @@
 #include "server/request_handler.h"
 
-#include <boost/crc.hpp>
+#include <zlib.h>
+
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -30,10 +32,17 @@ std::string NewRequestId() {
   return id;
 }
 
+// zlib's crc32 is the same CRC-32 (IEEE) as boost::crc_32_type and several times faster (it
+// was ~15 % of a 100-item Query's CPU time with Boost's).
 uint32_t Crc32(std::string_view body) {
-  boost::crc_32_type crc;
-  crc.process_bytes(body.data(), body.size());
-  return crc.checksum();
+  uLong crc = crc32(0L, Z_NULL, 0);
+  size_t done = 0;
+  while (done < body.size()) {  // crc32 takes a uInt length
+    uInt n = static_cast<uInt>(std::min<size_t>(body.size() - done, 1u << 30));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(body.data() + done), n);
+    done += n;
+  }
+  return static_cast<uint32_t>(crc);
 }
 
 // The Access-Control-Allow-Origin value for this request, or "" (no CORS headers).
