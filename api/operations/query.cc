@@ -491,8 +491,7 @@ Prepared PrepareRead(const ReadRangeRequest& req, const Target& t) {
 // Whether the item read from the index has every attribute the response needs, or the table
 // item must be fetched (an LSI answers for non-projected attributes; a GSI cannot).
 bool NeedsTableFetch(const Target& t, const std::string& select,
-                     const std::optional<expressions::Projection>& projection,
-                     const std::optional<Condition>& filter) {
+                     const std::optional<expressions::Projection>& projection) {
   if (!t.index || t.index->projection == storage::ProjectionType::kAll) return false;
   if (select == "ALL_ATTRIBUTES") return true;
   std::set<std::string> projected;
@@ -505,7 +504,7 @@ bool NeedsTableFetch(const Target& t, const std::string& select,
   if (projection) {
     for (const auto& path : projection->paths) missing |= !projected.count(path.elements[0].name);
   }
-  (void)filter;  // a filter sees the index's attributes only
+
   return missing;
 }
 
@@ -549,7 +548,7 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
     if (req.consistent_read) {
       throw ApiError::Validation("Consistent reads are not supported on global secondary indexes");
     }
-    if (NeedsTableFetch(t, select, p.projection, p.filter)) {
+    if (NeedsTableFetch(t, select, p.projection)) {
       throw ApiError::Validation(
           select == "ALL_ATTRIBUTES"
               ? "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not "
@@ -559,7 +558,7 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
                     t.index->name + " does not project the requested attributes");
     }
   }
-  const bool fetch = NeedsTableFetch(t, select, p.projection, p.filter);
+  const bool fetch = NeedsTableFetch(t, select, p.projection);
 
   storage::RangeOptions range;
   if (req.is_query) {

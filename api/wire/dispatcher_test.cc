@@ -11,6 +11,20 @@
 using namespace ddbd::api;
 using namespace ddbd::api::wire;
 
+namespace {
+
+// One request to `dispatcher` in namespace "s" (for dispatchers with their own options).
+Reply CallIn(Dispatcher& dispatcher, const std::string& op, const std::string& body) {
+  Request r;
+  std::string target = "DynamoDB_20120810." + op;
+  r.target = target;
+  r.body = body;
+  r.caller.space = "s";
+  return dispatcher.Handle(r);
+}
+
+}  // namespace
+
 TEST_CASE("protocol errors: JSON, target, then authentication") {
   Harness h;
   CHECK(h.Error("ListTables", "{not json").first == "SerializationException");
@@ -132,12 +146,7 @@ TEST_CASE("with transient statuses, tables pass through CREATING and DELETING") 
   auto store = std::move(ddbd::storage::Store::Open({}).value());
   Dispatcher dispatcher(*store, std::chrono::milliseconds(1000));
   auto call = [&](const std::string& op, const std::string& body) {
-    Request r;
-    std::string target = "DynamoDB_20120810." + op;
-    r.target = target;
-    r.body = body;
-    r.caller.space = "s";
-    return dispatcher.Handle(r);
+    return CallIn(dispatcher, op, body);
   };
   auto status_of = [&] {
     Reply r = call("DescribeTable", R"({"TableName":"slow"})");
@@ -169,12 +178,7 @@ TEST_CASE("with transient statuses, a new GSI stays CREATING and cannot be read 
   auto store = std::move(ddbd::storage::Store::Open({}).value());
   Dispatcher dispatcher(*store, std::chrono::milliseconds(600));
   auto call = [&](const std::string& op, const std::string& body) {
-    Request r;
-    std::string target = "DynamoDB_20120810." + op;
-    r.target = target;
-    r.body = body;
-    r.caller.space = "s";
-    return dispatcher.Handle(r);
+    return CallIn(dispatcher, op, body);
   };
   call(
       "CreateTable",

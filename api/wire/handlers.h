@@ -25,5 +25,10 @@ void HandleScan(Context& ctx, RequestReader& in, JsonWriter& out);
 // Shared by the handlers.
 ReturnConsumedCapacity ReadReturnConsumedCapacity(RequestReader& in);
 void WriteCapacity(const std::optional<ConsumedCapacity>& c, JsonWriter& w);
+// Expected / KeyConditions / QueryFilter / ScanFilter maps; `entry_type` names an entry in
+// wrong-JSON-type messages.
+ExpectedMap ReadExpectedMap(const rapidjson::Value& map, const char* entry_type);
+// AttributesToGet (absent: empty; present and empty: a constraint violation).
+std::vector<std::string> ReadAttributesToGet(RequestReader& in);
 
 }  // namespace ddbd::api::wire

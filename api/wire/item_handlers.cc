@@ -38,31 +38,7 @@ ExpressionParams ReadExpressions(RequestReader& in, bool condition, bool update,
     if (in.Member(name)) p.legacy.push_back(name);
   }
   if (const rapidjson::Value* expected = condition ? in.Member("Expected") : nullptr) {
-    if (!expected->IsObject()) ThrowWrongJsonType(*expected, "Map");
-    p.expected.emplace();
-    for (const auto& m : expected->GetObject()) {
-      if (!m.value.IsObject()) ThrowWrongJsonType(m.value, "ExpectedAttributeValue");
-      ExpectedAttribute e;
-      for (const auto& f : m.value.GetObject()) {
-        std::string_view field(f.name.GetString(), f.name.GetStringLength());
-        if (f.value.IsNull()) continue;
-        if (field == "Value") {
-          e.value = ParseAttributeValue(f.value);
-        } else if (field == "Exists") {
-          if (!f.value.IsBool()) ThrowWrongJsonType(f.value, "Boolean");
-          e.exists = f.value.GetBool();
-        } else if (field == "ComparisonOperator") {
-          if (!f.value.IsString()) ThrowWrongJsonType(f.value, "String");
-          e.comparison_operator = std::string(f.value.GetString(), f.value.GetStringLength());
-        } else if (field == "AttributeValueList") {
-          if (!f.value.IsArray()) ThrowWrongJsonType(f.value, "List");
-          e.attribute_value_list.emplace();
-          for (const auto& v : f.value.GetArray())
-            e.attribute_value_list->push_back(ParseAttributeValue(v));
-        }
-      }
-      (*p.expected)[std::string(m.name.GetString(), m.name.GetStringLength())] = std::move(e);
-    }
+    p.expected = ReadExpectedMap(*expected, "ExpectedAttributeValue");
   }
   if (condition) {
     p.conditional_operator = in.String("ConditionalOperator");
@@ -140,6 +116,51 @@ void ReadWriteMembers(RequestReader& in, ItemWriteRequest& req, bool update) {
 
 }  // namespace
 
+ExpectedMap ReadExpectedMap(const rapidjson::Value& map, const char* entry_type) {
+  if (!map.IsObject()) ThrowWrongJsonType(map, "Map");
+  ExpectedMap out;
+  for (const auto& m : map.GetObject()) {
+    if (!m.value.IsObject()) ThrowWrongJsonType(m.value, entry_type);
+    ExpectedAttribute e;
+    for (const auto& f : m.value.GetObject()) {
+      std::string_view field(f.name.GetString(), f.name.GetStringLength());
+      if (f.value.IsNull()) continue;
+      if (field == "Value") {
+        e.value = ParseAttributeValue(f.value);
+      } else if (field == "Exists") {
+        if (!f.value.IsBool()) ThrowWrongJsonType(f.value, "Boolean");
+        e.exists = f.value.GetBool();
+      } else if (field == "ComparisonOperator") {
+        if (!f.value.IsString()) ThrowWrongJsonType(f.value, "String");
+        e.comparison_operator = std::string(f.value.GetString(), f.value.GetStringLength());
+      } else if (field == "AttributeValueList") {
+        if (!f.value.IsArray()) ThrowWrongJsonType(f.value, "List");
+        e.attribute_value_list.emplace();
+        for (const auto& v : f.value.GetArray()) {
+          e.attribute_value_list->push_back(ParseAttributeValue(v));
+        }
+      }
+    }
+    out[std::string(m.name.GetString(), m.name.GetStringLength())] = std::move(e);
+  }
+  return out;
+}
+
+std::vector<std::string> ReadAttributesToGet(RequestReader& in) {
+  std::vector<std::string> out;
+  if (const rapidjson::Value* atg = in.Member("AttributesToGet")) {
+    if (!atg->IsArray()) ThrowWrongJsonType(*atg, "List");
+    for (const auto& v : atg->GetArray()) {
+      if (!v.IsString()) ThrowWrongJsonType(v, "String");
+      out.emplace_back(v.GetString(), v.GetStringLength());
+    }
+    if (out.empty()) {
+      in.Violation("'[]'", "attributesToGet", "Member must have length greater than or equal to 1");
+    }
+  }
+  return out;
+}
+
 ReturnConsumedCapacity ReadReturnConsumedCapacity(RequestReader& in) {
   auto v = in.String("ReturnConsumedCapacity");
   in.Enum(v, "returnConsumedCapacity", "[INDEXES, TOTAL, NONE]");
@@ -190,16 +211,7 @@ void HandleGetItem(Context& ctx, RequestReader& in, JsonWriter& out) {
   req.key = RequiredMap(in, "Key", "key");
   req.consistent_read = in.Bool("ConsistentRead").value_or(false);
   req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
-  if (const rapidjson::Value* atg = in.Member("AttributesToGet")) {
-    if (!atg->IsArray()) ThrowWrongJsonType(*atg, "List");
-    for (const auto& v : atg->GetArray()) {
-      if (!v.IsString()) ThrowWrongJsonType(v, "String");
-      req.attributes_to_get.emplace_back(v.GetString(), v.GetStringLength());
-    }
-    if (req.attributes_to_get.empty()) {
-      in.Violation("'[]'", "attributesToGet", "Member must have length greater than or equal to 1");
-    }
-  }
+  req.attributes_to_get = ReadAttributesToGet(in);
   in.ThrowIfInvalid();
   req.expr = ReadExpressions(in, false, false, true, {"AttributesToGet"});
   WriteItemResponse(GetItem(ctx, req), "Item", out);

@@ -12,32 +12,16 @@ namespace {
 std::optional<ExpectedMap> ReadConditionMap(RequestReader& in, const char* member) {
   const rapidjson::Value* map = in.Member(member);
   if (!map) return std::nullopt;
-  if (!map->IsObject()) ThrowWrongJsonType(*map, "Map");
-  ExpectedMap out;
-  for (const auto& m : map->GetObject()) {
-    if (!m.value.IsObject()) ThrowWrongJsonType(m.value, "Condition");
-    ExpectedAttribute e;
-    for (const auto& f : m.value.GetObject()) {
-      std::string_view field(f.name.GetString(), f.name.GetStringLength());
-      if (f.value.IsNull()) continue;
-      if (field == "ComparisonOperator") {
-        if (!f.value.IsString()) ThrowWrongJsonType(f.value, "String");
-        e.comparison_operator = std::string(f.value.GetString(), f.value.GetStringLength());
-      } else if (field == "AttributeValueList") {
-        if (!f.value.IsArray()) ThrowWrongJsonType(f.value, "List");
-        e.attribute_value_list.emplace();
-        for (const auto& v : f.value.GetArray()) {
-          e.attribute_value_list->push_back(ParseAttributeValue(v));
-        }
-      }
-    }
+  ExpectedMap out = ReadExpectedMap(*map, "Condition");
+  for (auto& [name, e] : out) {
+    e.value.reset();  // not members of a Condition
+    e.exists.reset();
     if (!e.comparison_operator) {
       throw ApiError::Validation(
           "One or more parameter values were invalid: Value or AttributeValueList must be used "
           "with ComparisonOperator: null for Attribute: " +
-          std::string(m.name.GetString(), m.name.GetStringLength()));
+          name);
     }
-    out[std::string(m.name.GetString(), m.name.GetStringLength())] = std::move(e);
   }
   return out;
 }
@@ -92,16 +76,7 @@ ReadRangeRequest ReadRequest(RequestReader& in, bool is_query) {
   req.filter = ReadConditionMap(in, is_query ? "QueryFilter" : "ScanFilter");
   req.conditional_operator = in.String("ConditionalOperator");
   in.Enum(req.conditional_operator, "conditionalOperator", "[AND, OR]");
-  if (const rapidjson::Value* atg = in.Member("AttributesToGet")) {
-    if (!atg->IsArray()) ThrowWrongJsonType(*atg, "List");
-    for (const auto& v : atg->GetArray()) {
-      if (!v.IsString()) ThrowWrongJsonType(v, "String");
-      req.attributes_to_get.emplace_back(v.GetString(), v.GetStringLength());
-    }
-    if (req.attributes_to_get.empty()) {
-      in.Violation("'[]'", "attributesToGet", "Member must have length greater than or equal to 1");
-    }
-  }
+  req.attributes_to_get = ReadAttributesToGet(in);
   in.ThrowIfInvalid();
   if (!is_query && (req.segment.has_value() != req.total_segments.has_value())) {
     throw ApiError::Validation(

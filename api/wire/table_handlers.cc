@@ -11,6 +11,32 @@ void Str(JsonWriter& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+void WriteKeySchema(const std::vector<KeySchemaElement>& keys, JsonWriter& w) {
+  w.Key("KeySchema");
+  w.StartArray();
+  for (const auto& k : keys) {
+    w.StartObject();
+    w.Key("AttributeName");
+    Str(w, k.name);
+    w.Key("KeyType");
+    Str(w, k.key_type);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void WriteThroughput(const ProvisionedThroughput& t, JsonWriter& w) {
+  w.Key("ProvisionedThroughput");
+  w.StartObject();
+  w.Key("NumberOfDecreasesToday");
+  w.Int(0);
+  w.Key("ReadCapacityUnits");
+  w.Int64(t.read);
+  w.Key("WriteCapacityUnits");
+  w.Int64(t.write);
+  w.EndObject();
+}
+
 void WriteSchema(const TableDescription& d, JsonWriter& w) {
   w.Key("AttributeDefinitions");
   w.StartArray();
@@ -23,17 +49,7 @@ void WriteSchema(const TableDescription& d, JsonWriter& w) {
     w.EndObject();
   }
   w.EndArray();
-  w.Key("KeySchema");
-  w.StartArray();
-  for (const auto& k : d.key_schema) {
-    w.StartObject();
-    w.Key("AttributeName");
-    Str(w, k.name);
-    w.Key("KeyType");
-    Str(w, k.key_type);
-    w.EndObject();
-  }
-  w.EndArray();
+  WriteKeySchema(d.key_schema, w);
 }
 
 void WriteIndexes(const TableDescription& d, JsonWriter& w) {
@@ -48,17 +64,7 @@ void WriteIndexes(const TableDescription& d, JsonWriter& w) {
       w.StartObject();
       w.Key("IndexName");
       Str(w, i.name);
-      w.Key("KeySchema");
-      w.StartArray();
-      for (const auto& k : i.key_schema) {
-        w.StartObject();
-        w.Key("AttributeName");
-        Str(w, k.name);
-        w.Key("KeyType");
-        Str(w, k.key_type);
-        w.EndObject();
-      }
-      w.EndArray();
+      WriteKeySchema(i.key_schema, w);
       w.Key("Projection");
       w.StartObject();
       w.Key("ProjectionType");
@@ -77,15 +83,7 @@ void WriteIndexes(const TableDescription& d, JsonWriter& w) {
           w.Key("Backfilling");
           w.Bool(i.backfilling);
         }
-        w.Key("ProvisionedThroughput");
-        w.StartObject();
-        w.Key("NumberOfDecreasesToday");
-        w.Int(0);
-        w.Key("ReadCapacityUnits");
-        w.Int64(i.throughput.read);
-        w.Key("WriteCapacityUnits");
-        w.Int64(i.throughput.write);
-        w.EndObject();
+        WriteThroughput(i.throughput, w);
       }
       w.Key("IndexSizeBytes");
       w.Int64(i.size_bytes);
@@ -112,15 +110,7 @@ void WriteTableDescription(const TableDescription& d, JsonWriter& w, bool for_de
     w.Key("CreationDateTime");
     w.Double(d.creation_date_time);
   }
-  w.Key("ProvisionedThroughput");
-  w.StartObject();
-  w.Key("NumberOfDecreasesToday");
-  w.Int(0);
-  w.Key("ReadCapacityUnits");
-  w.Int64(d.throughput.read);
-  w.Key("WriteCapacityUnits");
-  w.Int64(d.throughput.write);
-  w.EndObject();
+  WriteThroughput(d.throughput, w);
   w.Key("TableSizeBytes");
   w.Int64(d.size_bytes);
   w.Key("ItemCount");
@@ -172,6 +162,36 @@ std::optional<int64_t> LongField(const rapidjson::Value& obj, const char* name) 
   return it->value.GetInt64();
 }
 
+std::vector<AttributeDefinition> ReadAttributeDefinitions(RequestReader& in) {
+  std::vector<AttributeDefinition> out;
+  const auto& defs = ArrayMember(in, "AttributeDefinitions");
+  for (rapidjson::SizeType i = 0; i < defs.Size(); ++i) {
+    std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
+    auto name = StringField(defs[i], "AttributeName");
+    auto type = StringField(defs[i], "AttributeType");
+    in.NotNull(name.has_value(), path + "attributeName");
+    in.Length(name, path + "attributeName", 1, 255);
+    in.NotNull(type.has_value(), path + "attributeType");
+    in.Enum(type, path + "attributeType", "[B, N, S]");
+    out.push_back({name.value_or(""), type.value_or("")});
+  }
+  return out;
+}
+
+// A ProvisionedThroughput structure; `path` is its wire path prefix. `required`: both units must
+// be given (the table's own throughput).
+ProvisionedThroughput ReadThroughput(RequestReader& in, const rapidjson::Value& pt,
+                                     const std::string& path, bool required) {
+  if (!pt.IsObject()) ThrowWrongJsonType(pt, "Structure");
+  auto read = LongField(pt, "ReadCapacityUnits");
+  auto write = LongField(pt, "WriteCapacityUnits");
+  if (required) in.NotNull(read.has_value(), path + "readCapacityUnits");
+  in.Range(read, path + "readCapacityUnits", 1, INT64_MAX);
+  if (required) in.NotNull(write.has_value(), path + "writeCapacityUnits");
+  in.Range(write, path + "writeCapacityUnits", 1, INT64_MAX);
+  return ProvisionedThroughput{read.value_or(0), write.value_or(0)};
+}
+
 // One GlobalSecondaryIndex / LocalSecondaryIndex / UpdateTable Create or Update entry. `full`:
 // KeySchema and Projection are required (not for an Update, which only changes throughput).
 SecondaryIndexSpec ReadIndexSpec(RequestReader& in, const rapidjson::Value& entry,
@@ -217,12 +237,8 @@ SecondaryIndexSpec ReadIndexSpec(RequestReader& in, const rapidjson::Value& entr
   }
   auto pt = entry.FindMember("ProvisionedThroughput");
   if (pt != entry.MemberEnd() && !pt->value.IsNull()) {
-    if (!pt->value.IsObject()) ThrowWrongJsonType(pt->value, "Structure");
-    auto read = LongField(pt->value, "ReadCapacityUnits");
-    auto write = LongField(pt->value, "WriteCapacityUnits");
-    in.Range(read, path + "provisionedThroughput.readCapacityUnits", 1, INT64_MAX);
-    in.Range(write, path + "provisionedThroughput.writeCapacityUnits", 1, INT64_MAX);
-    spec.provisioned_throughput = ProvisionedThroughput{read.value_or(0), write.value_or(0)};
+    spec.provisioned_throughput =
+        ReadThroughput(in, pt->value, path + "provisionedThroughput.", false);
   }
   return spec;
 }
@@ -235,17 +251,7 @@ void HandleCreateTable(Context& ctx, RequestReader& in, JsonWriter& out) {
   const bool has_defs = in.Member("AttributeDefinitions") != nullptr;
   const bool has_keys = in.Member("KeySchema") != nullptr;
   if (has_defs) {
-    const auto& defs = ArrayMember(in, "AttributeDefinitions");
-    for (rapidjson::SizeType i = 0; i < defs.Size(); ++i) {
-      std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
-      auto name = StringField(defs[i], "AttributeName");
-      auto type = StringField(defs[i], "AttributeType");
-      in.NotNull(name.has_value(), path + "attributeName");
-      in.Length(name, path + "attributeName", 1, 255);
-      in.NotNull(type.has_value(), path + "attributeType");
-      in.Enum(type, path + "attributeType", "[B, N, S]");
-      req.attribute_definitions.push_back({name.value_or(""), type.value_or("")});
-    }
+    req.attribute_definitions = ReadAttributeDefinitions(in);
   }
   in.NotNull(has_defs, "attributeDefinitions");
   if (has_keys) {
@@ -270,14 +276,7 @@ void HandleCreateTable(Context& ctx, RequestReader& in, JsonWriter& out) {
   req.billing_mode = in.String("BillingMode");
   in.Enum(req.billing_mode, "billingMode", "[PROVISIONED, PAY_PER_REQUEST]");
   if (const rapidjson::Value* pt = in.Member("ProvisionedThroughput")) {
-    if (!pt->IsObject()) ThrowWrongJsonType(*pt, "Structure");
-    auto read = LongField(*pt, "ReadCapacityUnits");
-    auto write = LongField(*pt, "WriteCapacityUnits");
-    in.NotNull(read.has_value(), "provisionedThroughput.readCapacityUnits");
-    in.Range(read, "provisionedThroughput.readCapacityUnits", 1, INT64_MAX);
-    in.NotNull(write.has_value(), "provisionedThroughput.writeCapacityUnits");
-    in.Range(write, "provisionedThroughput.writeCapacityUnits", 1, INT64_MAX);
-    req.provisioned_throughput = ProvisionedThroughput{read.value_or(0), write.value_or(0)};
+    req.provisioned_throughput = ReadThroughput(in, *pt, "provisionedThroughput.", true);
   }
   for (auto [member, wire, target] :
        {std::tuple{"GlobalSecondaryIndexes", "globalSecondaryIndexes", &req.global_indexes},
@@ -356,29 +355,12 @@ void HandleUpdateTable(Context& ctx, RequestReader& in, JsonWriter& out) {
   UpdateTableRequest req;
   req.table_name = in.TableNameForTableOperation();
   if (in.Member("AttributeDefinitions")) {
-    const auto& defs = ArrayMember(in, "AttributeDefinitions");
-    for (rapidjson::SizeType i = 0; i < defs.Size(); ++i) {
-      std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
-      auto name = StringField(defs[i], "AttributeName");
-      auto type = StringField(defs[i], "AttributeType");
-      in.NotNull(name.has_value(), path + "attributeName");
-      in.Length(name, path + "attributeName", 1, 255);
-      in.NotNull(type.has_value(), path + "attributeType");
-      in.Enum(type, path + "attributeType", "[B, N, S]");
-      req.attribute_definitions.push_back({name.value_or(""), type.value_or("")});
-    }
+    req.attribute_definitions = ReadAttributeDefinitions(in);
   }
   req.billing_mode = in.String("BillingMode");
   in.Enum(req.billing_mode, "billingMode", "[PROVISIONED, PAY_PER_REQUEST]");
   if (const rapidjson::Value* pt = in.Member("ProvisionedThroughput")) {
-    if (!pt->IsObject()) ThrowWrongJsonType(*pt, "Structure");
-    auto read = LongField(*pt, "ReadCapacityUnits");
-    auto write = LongField(*pt, "WriteCapacityUnits");
-    in.NotNull(read.has_value(), "provisionedThroughput.readCapacityUnits");
-    in.Range(read, "provisionedThroughput.readCapacityUnits", 1, INT64_MAX);
-    in.NotNull(write.has_value(), "provisionedThroughput.writeCapacityUnits");
-    in.Range(write, "provisionedThroughput.writeCapacityUnits", 1, INT64_MAX);
-    req.provisioned_throughput = ProvisionedThroughput{read.value_or(0), write.value_or(0)};
+    req.provisioned_throughput = ReadThroughput(in, *pt, "provisionedThroughput.", true);
   }
   if (in.Member("GlobalSecondaryIndexUpdates")) {
     const auto& updates = ArrayMember(in, "GlobalSecondaryIndexUpdates");
