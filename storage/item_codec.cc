@@ -5,7 +5,7 @@
 namespace ddbd::storage {
 namespace {
 
-constexpr int kMaxDecodeDepth = 64;  // DynamoDB allows 32 levels; anything deeper is corrupt
+using detail::kMaxItemDepth;
 
 void PutBytes(std::string_view s, std::string* out) {
   AppendVarint(s.size(), out);
@@ -93,7 +93,7 @@ class Decoder {
     return true;
   }
   bool Value(AttributeValue* out, int depth) {
-    if (depth > kMaxDecodeDepth) return false;
+    if (depth > kMaxItemDepth) return false;
     uint8_t tag;
     if (!Byte(&tag)) return false;
     switch (static_cast<ValueType>(tag)) {
@@ -175,10 +175,77 @@ class Decoder {
   size_t pos_ = 0;
 };
 
+// ItemSize / ValueSize over the walk: every member of a map or list costs 1 byte (plus its name
+// in a map) besides its value, every map and list 3 bytes.
+class SizeVisitor final : public ItemVisitor {
+ public:
+  size_t total() const { return total_; }
+  void BeginMap(size_t) override { Nested(); }
+  void Name(std::string_view name) override { total_ += name.size(); }
+  void EndMap() override { --depth_; }
+  void BeginList(size_t) override { Nested(); }
+  void EndList() override { --depth_; }
+  void BeginSet(ValueType, size_t) override {
+    Element();
+    in_set_ = true;
+  }
+  void EndSet() override { in_set_ = false; }
+  void Scalar(ValueType type, std::string_view bytes) override {
+    if (!in_set_) Element();
+    total_ += type == ValueType::kN ? NumberSize(bytes) : bytes.size();
+  }
+  void Null() override {
+    Element();
+    ++total_;
+  }
+  void Bool(bool) override {
+    Element();
+    ++total_;
+  }
+
+ private:
+  // A value inside a map or list (not a top-level attribute) costs one more byte.
+  void Element() {
+    if (depth_ > 1) ++total_;
+  }
+  void Nested() {
+    if (depth_ > 0) total_ += 3;
+    Element();
+    ++depth_;
+  }
+  // Number::StorageSize from the canonical text: significant digits, without the sign, the
+  // point, leading zeros ("0.05") and trailing zeros of an integer ("1500").
+  static size_t NumberSize(std::string_view text) {
+    size_t first = text.find_first_of("123456789");
+    if (first == std::string_view::npos) return 1;  // zero
+    size_t last = text.find_last_of("123456789");
+    size_t digits = last - first + 1;
+    size_t point = text.find('.');
+    if (point != std::string_view::npos && point > first && point < last) --digits;
+    return (digits + 1) / 2 + 1;
+  }
+
+  size_t total_ = 0;
+  int depth_ = 0;
+  bool in_set_ = false;
+};
+
 }  // namespace
+
+StatusOr<size_t> EncodedItemSize(std::string_view bytes) {
+  size_t pos = 0;
+  uint64_t stored = 0;
+  bool has_size = false;
+  if (ReadItemHeader(bytes, &pos, &stored, &has_size) && has_size) return stored;
+  SizeVisitor size;
+  Status s = WalkItem(bytes, size);
+  if (!s.ok()) return s;
+  return size.total();
+}
 
 void EncodeItem(const Item& item, std::string* out) {
   out->push_back(static_cast<char>(kItemCodecVersion));
+  AppendVarint(ItemSize(item), out);
   EncodeMap(item, out);
 }
 
@@ -189,11 +256,13 @@ std::string EncodeItem(const Item& item) {
 }
 
 StatusOr<Item> DecodeItem(std::string_view bytes) {
-  Decoder d(bytes);
-  uint8_t version;
-  if (!d.Byte(&version) || version != kItemCodecVersion) {
+  size_t pos = 0;
+  uint64_t size = 0;
+  bool has_size = false;
+  if (!ReadItemHeader(bytes, &pos, &size, &has_size)) {
     return Status::Corruption("unknown item codec version");
   }
+  Decoder d(bytes.substr(pos));
   Item item;
   if (!d.Map(&item, 0) || !d.Done()) return Status::Corruption("malformed item bytes");
   return item;

@@ -1,34 +1,15 @@
 #include "storage/item_codec.h"
 
 #include <catch2/catch.hpp>
+#include <random>
 
 #include "storage/key_codec.h"
+#include "storage/test_items.h"
 
 using namespace ddbd::storage;
 
-namespace {
-Item Sample() {
-  Item item;
-  item["s"] = std::string("héllo");
-  item["empty"] = std::string();
-  item["n"] = *Number::Parse("-12.5e3");
-  item["b"] = Binary{std::string("\x00\xff\x10", 3)};
-  item["ss"] = StringSet{{"a", "b"}};
-  item["ns"] = NumberSet{{*Number::Parse("1"), *Number::Parse("2.5")}};
-  item["bs"] = BinarySet{{std::string("\x01", 1), std::string("\x02", 1)}};
-  item["null"] = Null{};
-  item["t"] = true;
-  item["f"] = false;
-  AttributeMap inner;
-  inner["list"] = AttributeList{AttributeValue(std::string("x")), AttributeValue(AttributeMap{}),
-                                AttributeValue(AttributeList{})};
-  item["m"] = std::move(inner);
-  return item;
-}
-}  // namespace
-
 TEST_CASE("items round trip through the codec") {
-  Item item = Sample();
+  Item item = SampleItem();
   auto back = DecodeItem(EncodeItem(item));
   REQUIRE(back.ok());
   CHECK(*back == item);
@@ -38,7 +19,7 @@ TEST_CASE("items round trip through the codec") {
 }
 
 TEST_CASE("every truncation of an encoded item is rejected, never a crash") {
-  std::string bytes = EncodeItem(Sample());
+  std::string bytes = EncodeItem(SampleItem());
   for (size_t len = 0; len < bytes.size(); ++len) {
     INFO(len);
     CHECK_FALSE(DecodeItem(std::string_view(bytes).substr(0, len)).ok());
@@ -47,7 +28,7 @@ TEST_CASE("every truncation of an encoded item is rejected, never a crash") {
 }
 
 TEST_CASE("corrupted bytes are rejected or decoded, never a crash") {
-  std::string bytes = EncodeItem(Sample());
+  std::string bytes = EncodeItem(SampleItem());
   for (size_t i = 0; i < bytes.size(); ++i) {
     for (int delta : {1, 0x7f, 0x80}) {
       std::string copy = bytes;
@@ -71,4 +52,116 @@ TEST_CASE("item size follows DynamoDB's accounting") {
   CHECK(ItemSize(item) == 17);
   item["l"] = AttributeList{AttributeValue(Null{})};  // 1 + 3 + (1 + 1)
   CHECK(ItemSize(item) == 23);
+}
+
+namespace {
+
+// Rebuilds an item from WalkItem's calls, to check that the walk reports exactly what is stored.
+class Rebuild final : public ItemVisitor {
+ public:
+  Item result;
+  void BeginMap(size_t) override { Open(AttributeMap{}); }
+  void Name(std::string_view name) override { names_.back() = std::string(name); }
+  void EndMap() override { Close(); }
+  void BeginList(size_t) override { Open(AttributeList{}); }
+  void EndList() override { Close(); }
+  void BeginSet(ValueType type, size_t) override {
+    if (type == ValueType::kSS) Open(StringSet{});
+    if (type == ValueType::kNS) Open(NumberSet{});
+    if (type == ValueType::kBS) Open(BinarySet{});
+  }
+  void EndSet() override { Close(); }
+  void Scalar(ValueType type, std::string_view bytes) override {
+    AttributeValue& top = open_.back();
+    if (auto* ss = top.get_if<StringSet>()) {
+      ss->members.emplace_back(bytes);
+    } else if (auto* bs = top.get_if<BinarySet>()) {
+      bs->members.emplace_back(bytes);
+    } else if (auto* ns = top.get_if<NumberSet>()) {
+      ns->members.push_back(*Number::Parse(bytes));
+    } else if (type == ValueType::kS) {
+      Add(std::string(bytes));
+    } else if (type == ValueType::kN) {
+      Add(*Number::Parse(bytes));
+    } else {
+      Add(Binary{std::string(bytes)});
+    }
+  }
+  void Null() override { Add(ddbd::storage::Null{}); }
+  void Bool(bool b) override { Add(b); }
+
+ private:
+  void Open(AttributeValue v) {
+    open_.push_back(std::move(v));
+    names_.emplace_back();
+  }
+  void Close() {
+    AttributeValue v = std::move(open_.back());
+    open_.pop_back();
+    names_.pop_back();
+    if (open_.empty()) {
+      result = std::move(*v.get_if<AttributeMap>());
+    } else {
+      Add(std::move(v));
+    }
+  }
+  void Add(AttributeValue v) {
+    AttributeValue& top = open_.back();
+    if (auto* m = top.get_if<AttributeMap>()) {
+      m->emplace(names_.back(), std::move(v));
+    } else {
+      top.get_if<AttributeList>()->push_back(std::move(v));
+    }
+  }
+  std::vector<AttributeValue> open_;
+  std::vector<std::string> names_;
+};
+
+}  // namespace
+
+TEST_CASE("walking an encoded item reports what is stored and measures it as ItemSize does") {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 500; ++round) {
+    Item item = round == 0 ? SampleItem() : Item{};
+    for (int i = static_cast<int>(rng() % 6); round > 0 && i > 0; --i) {
+      item["a" + std::to_string(i)] = RandomValue(rng);
+    }
+    std::string bytes = EncodeItem(item);
+    Rebuild rebuilt;
+    REQUIRE(WalkItem(bytes, rebuilt).ok());
+    CHECK(rebuilt.result == item);
+    auto size = EncodedItemSize(bytes);
+    REQUIRE(size.ok());
+    CHECK(*size == ItemSize(item));
+    // The same item as version 1 wrote it (no stored size): read, walked and measured alike.
+    size_t pos = 0;
+    uint64_t stored = 0;
+    bool has_size = false;
+    REQUIRE(ReadItemHeader(bytes, &pos, &stored, &has_size));
+    CHECK((has_size && stored == ItemSize(item)));
+    std::string v1 = "\x01" + bytes.substr(pos);
+    CHECK(*DecodeItem(v1) == item);
+    Rebuild rebuilt_v1;
+    REQUIRE(WalkItem(v1, rebuilt_v1).ok());
+    CHECK(rebuilt_v1.result == item);
+    CHECK(*EncodedItemSize(v1) == ItemSize(item));
+  }
+  std::string bytes = EncodeItem(SampleItem());
+  size_t pos = 0;
+  uint64_t stored = 0;
+  bool has_size = false;
+  REQUIRE(ReadItemHeader(bytes, &pos, &stored, &has_size));
+  std::string v1 = "\x01" + bytes.substr(pos);
+  REQUIRE(DecodeItem(v1).ok());
+  for (const std::string& b : {bytes, v1}) {
+    Rebuild sink;
+    for (size_t len = 0; len < b.size(); ++len) {
+      INFO(len);
+      CHECK_FALSE(WalkItem(std::string_view(b).substr(0, len), sink).ok());
+    }
+    CHECK_FALSE(WalkItem(b + "x", sink).ok());
+  }
+  CHECK_FALSE(EncodedItemSize(std::string_view(v1).substr(0, v1.size() - 1)).ok());
+  CHECK_FALSE(EncodedItemSize("").ok());
+  CHECK_FALSE(EncodedItemSize("\x03").ok());
 }

@@ -69,6 +69,18 @@ uint32_t PartitionHash(std::string_view ordered_hash_key);
 
 void AppendVarint(uint64_t v, std::string* out);
 // Reads a varint at *pos; false when the input ends early or the varint is too long.
-bool ReadVarint(std::string_view in, size_t* pos, uint64_t* v);
+inline bool ReadVarint(std::string_view in, size_t* pos, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*pos >= in.size()) return false;
+    auto byte = static_cast<unsigned char>(in[(*pos)++]);
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace ddbd::storage

@@ -718,6 +718,7 @@ StatusOr<MutateResult> Store::Mutate(const Table& table, const PrimaryKey& key,
   }
   const TableInfo& info = table.info();
   std::vector<std::pair<int64_t, int64_t>> index_deltas(info.indexes.size());  // count, bytes
+  result.index_writes.resize(info.indexes.size());
   for (size_t i = 0; i < info.indexes.size(); ++i) {
     const IndexInfo& index = info.indexes[i];
     auto before = result.old_item ? IndexRowFor(info, index, *result.old_item) : std::nullopt;
@@ -727,13 +728,21 @@ StatusOr<MutateResult> Store::Mutate(const Table& table, const PrimaryKey& key,
       if (!db_->Get(rocksdb::ReadOptions(), before->key, &existing).ok()) before.reset();
     }
     auto after = new_item ? IndexRowFor(info, index, *new_item) : std::nullopt;
-    if (before && (!after || after->key != before->key)) batch.Delete(before->key);
+    size_t before_size = before ? ItemSize(before->projected) : 0;
+    size_t after_size = after ? ItemSize(after->projected) : 0;
+    MutateResult::IndexWrite& w = result.index_writes[i];
+    if (before && (!after || after->key != before->key)) {
+      batch.Delete(before->key);
+      w.removed = true;
+      w.removed_size = before_size;
+    }
     if (after && !(before && before->key == after->key && before->projected == after->projected)) {
       batch.Put(after->key, EncodeItem(after->projected));
+      w.written = true;
+      w.written_size = after_size;
     }
     index_deltas[i] = {(after ? 1 : 0) - (before ? 1 : 0),
-                       (after ? static_cast<int64_t>(ItemSize(after->projected)) : 0) -
-                           (before ? static_cast<int64_t>(ItemSize(before->projected)) : 0)};
+                       static_cast<int64_t>(after_size) - static_cast<int64_t>(before_size)};
   }
   // Item collections (tables with LSIs): the partition's items and their LSI rows.
   int64_t collection_delta = 0;

@@ -178,6 +178,15 @@ struct MutateResult {
   // Tables with local secondary indexes: the size of the item collection (the partition's items
   // plus their LSI rows) after the write.
   int64_t collection_bytes = 0;
+  // What the write did to each secondary index (TableInfo::indexes order): the row it removed
+  // and the row it wrote, with their ItemSize. An index row that stays as it was is neither.
+  struct IndexWrite {
+    bool removed = false;
+    size_t removed_size = 0;
+    bool written = false;
+    size_t written_size = 0;
+  };
+  std::vector<IndexWrite> index_writes;
 };
 
 // An item collection may not grow past this (tables with LSIs; Developer Guide, "Item

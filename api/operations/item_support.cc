@@ -291,7 +291,27 @@ std::optional<ConsumedCapacity> Capacity(ReturnConsumedCapacity mode, const std:
   ConsumedCapacity c;
   c.table_name = table;
   c.units = units;
+  c.table_units = units;
   c.indexes = mode == ReturnConsumedCapacity::kIndexes;
+  return c;
+}
+
+std::optional<ConsumedCapacity> WriteCapacity(ReturnConsumedCapacity mode, const std::string& table,
+                                              size_t item_bytes, const storage::TableInfo& info,
+                                              const storage::MutateResult& result) {
+  auto c = Capacity(mode, table, WriteUnits(item_bytes));
+  if (!c) return c;
+  // Developer Guide, "Global secondary indexes", write capacity: an index whose entry is put
+  // or removed costs a write of the entry's size; one whose key changes costs both; an index
+  // the write does not change costs nothing. Local secondary indexes are counted alike.
+  for (size_t i = 0; i < result.index_writes.size() && i < info.indexes.size(); ++i) {
+    const auto& w = result.index_writes[i];
+    double units =
+        (w.removed ? WriteUnits(w.removed_size) : 0) + (w.written ? WriteUnits(w.written_size) : 0);
+    if (units == 0) continue;
+    c->index_units.push_back({info.indexes[i].name, info.indexes[i].global, units});
+    c->units += units;
+  }
   return c;
 }
 

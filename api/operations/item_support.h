@@ -45,6 +45,11 @@ PreparedExpressions PrepareExpressions(const ExpressionParams& params);
 
 double WriteUnits(size_t bytes);
 double ReadUnits(size_t bytes, bool consistent);
+// The capacity of a write: the table's units for an item of item_bytes, plus what the write
+// cost each secondary index it changed.
+std::optional<ConsumedCapacity> WriteCapacity(ReturnConsumedCapacity mode, const std::string& table,
+                                              size_t item_bytes, const storage::TableInfo& info,
+                                              const storage::MutateResult& result);
 std::optional<ConsumedCapacity> Capacity(ReturnConsumedCapacity mode, const std::string& table,
                                          double units);
 

@@ -104,8 +104,8 @@ ItemResponse PutItem(Context& ctx, const PutItemRequest& req) {
   if (req.return_values == "ALL_OLD" && result.old_item) out.item = std::move(result.old_item);
   size_t old_size = out.item ? storage::ItemSize(*out.item)
                              : (result.old_item ? storage::ItemSize(*result.old_item) : 0);
-  out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name,
-                                   WriteUnits(std::max(old_size, result.new_size)));
+  out.consumed_capacity = WriteCapacity(req.return_consumed_capacity, req.table_name,
+                                        std::max(old_size, result.new_size), table->info(), result);
   out.item_collection_metrics = CollectionMetrics(req, *table, key, result);
   return out;
 }
@@ -162,7 +162,7 @@ ItemResponse DeleteItem(Context& ctx, const DeleteItemRequest& req) {
   size_t old_size = result.old_item ? storage::ItemSize(*result.old_item) : 0;
   if (req.return_values == "ALL_OLD" && result.old_item) out.item = std::move(result.old_item);
   out.consumed_capacity =
-      Capacity(req.return_consumed_capacity, req.table_name, WriteUnits(old_size));
+      WriteCapacity(req.return_consumed_capacity, req.table_name, old_size, table->info(), result);
   out.item_collection_metrics = CollectionMetrics(req, *table, key, result);
   return out;
 }
@@ -210,7 +210,8 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
   }
   ItemResponse out;
   if (result.outcome == Decision::Kind::kDelete) {
-    out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name, WriteUnits(0));
+    out.consumed_capacity =
+        WriteCapacity(req.return_consumed_capacity, req.table_name, 0, info, result);
     out.item_collection_metrics = CollectionMetrics(req, *table, key, result);
     return out;
   }
@@ -225,8 +226,8 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
   }
   if (out.item && out.item->empty() && rv != "ALL_NEW") out.item.reset();
   size_t old_size = result.old_item ? storage::ItemSize(*result.old_item) : 0;
-  out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name,
-                                   WriteUnits(std::max(old_size, result.new_size)));
+  out.consumed_capacity = WriteCapacity(req.return_consumed_capacity, req.table_name,
+                                        std::max(old_size, result.new_size), info, result);
   out.item_collection_metrics = CollectionMetrics(req, *table, key, result);
   return out;
 }

@@ -609,25 +609,41 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
   size_t bytes_read = 0;
   int64_t limit = req.limit.value_or(INT64_MAX);
   auto reader = view->Range(range);
-  for (; reader->Valid(); reader->Next()) {
-    auto decoded = storage::DecodeItem(reader->value());
+  auto decode = [](std::string_view bytes) {
+    auto decoded = storage::DecodeItem(bytes);
     if (!decoded.ok()) {
       throw ApiError::Internal("Internal server error: " + decoded.status().message());
     }
-    Item item = std::move(decoded).value();
+    return std::move(decoded).value();
+  };
+  // An item is decoded only when its values are needed (a filter, a projection, an index item
+  // to complete from the table); otherwise it is answered from its stored bytes.
+  const bool needs_values = p.filter || p.projection || fetch;
+  for (; reader->Valid(); reader->Next()) {
+    std::string_view bytes = reader->value();
+    std::optional<Item> item;
+    if (needs_values) item = decode(bytes);
     ++out.scanned_count;
-    bytes_read += storage::ItemSize(item);
+    if (item) {
+      bytes_read += storage::ItemSize(*item);
+    } else {
+      auto size = storage::EncodedItemSize(bytes);
+      if (!size.ok()) throw ApiError::Internal("Internal server error: " + size.status().message());
+      bytes_read += *size;
+    }
     bool page_full = out.scanned_count >= limit || bytes_read >= kMaxPageBytes;
-    if (page_full) out.last_evaluated_key = KeyOf(t, item);
-    if (!p.filter || expressions::EvaluateCondition(*p.filter, &item)) {
+    if (page_full) out.last_evaluated_key = KeyOf(t, item ? *item : decode(bytes));
+    if (!p.filter || expressions::EvaluateCondition(*p.filter, &*item)) {
       ++out.count;
-      if (out.items) {
+      if (out.items && !item) {
+        out.items->AddEncoded(bytes);
+      } else if (out.items) {
         if (fetch) {
-          auto full = view->Get(*t.table, *storage::PrimaryKeyOf(*t.table, item));
+          auto full = view->Get(*t.table, *storage::PrimaryKeyOf(*t.table, *item));
           if (full.ok() && full->has_value()) item = std::move(**full);
         }
-        out.items->push_back(p.projection ? expressions::Project(item, p.projection->paths)
-                                          : std::move(item));
+        out.items->Add(p.projection ? expressions::Project(*item, p.projection->paths)
+                                    : std::move(*item));
       }
     }
     if (page_full) break;
@@ -640,8 +656,10 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
   out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name,
                                    ReadUnits(bytes_read, req.consistent_read));
   if (out.consumed_capacity && t.index) {
-    out.consumed_capacity->index_name = t.index->name;
-    out.consumed_capacity->global_index = t.index->global;
+    // A read of an index: the units are the index's, the table's own share is 0.
+    out.consumed_capacity->table_units = 0;
+    out.consumed_capacity->index_units.push_back(
+        {t.index->name, t.index->global, out.consumed_capacity->units});
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/expressions/resolve.h"
@@ -125,12 +126,15 @@ enum class ReturnConsumedCapacity { kNone, kTotal, kIndexes };
 
 struct ConsumedCapacity {
   std::string table_name;
-  double units = 0;
-  bool indexes = false;  // also report the per-table (and per-index) breakdown
-  // A read of an index: the units are the index's (GlobalSecondaryIndexes or
-  // LocalSecondaryIndexes in the breakdown), the table's own share is 0.
-  std::optional<std::string> index_name;
-  bool global_index = true;
+  double units = 0;      // the total: the table's and every index's
+  bool indexes = false;  // also report the breakdown: the table's units and each index's
+  double table_units = 0;
+  struct Index {
+    std::string name;
+    bool global = true;  // GlobalSecondaryIndexes or LocalSecondaryIndexes in the breakdown
+    double units = 0;
+  };
+  std::vector<Index> index_units;  // the indexes that were read or written
 };
 
 // Expression parameters shared by the item operations.
@@ -212,8 +216,45 @@ struct ReadRangeRequest {
   std::vector<std::string> attributes_to_get;
 };
 
+// The items of a Query or Scan page, in order. An item answered whole is kept as its stored
+// bytes (the item codec's), which the wire layer writes out without building the item; a
+// projected or fetched item is kept decoded.
+class ResultItems {
+ public:
+  void AddEncoded(std::string_view bytes) {
+    entries_.push_back({bytes_.size(), bytes.size()});
+    bytes_.append(bytes);
+  }
+  void Add(storage::Item item) {
+    entries_.push_back({decoded_.size(), kDecoded});
+    decoded_.push_back(std::move(item));
+  }
+  size_t size() const { return entries_.size(); }
+  // Calls encoded(std::string_view) or decoded(const storage::Item&) for each item, in order.
+  template <typename Encoded, typename Decoded>
+  void ForEach(Encoded&& encoded, Decoded&& decoded) const {
+    for (const auto& e : entries_) {
+      if (e.size == kDecoded) {
+        decoded(decoded_[e.index]);
+      } else {
+        encoded(std::string_view(bytes_).substr(e.index, e.size));
+      }
+    }
+  }
+
+ private:
+  static constexpr size_t kDecoded = SIZE_MAX;
+  struct Entry {
+    size_t index;  // offset in bytes_, or index in decoded_
+    size_t size;   // byte count, or kDecoded
+  };
+  std::string bytes_;
+  std::vector<storage::Item> decoded_;
+  std::vector<Entry> entries_;
+};
+
 struct ReadRangeResponse {
-  std::optional<std::vector<storage::Item>> items;  // absent for Select COUNT
+  std::optional<ResultItems> items;  // absent for Select COUNT
   int64_t count = 0;
   int64_t scanned_count = 0;
   std::optional<storage::Item> last_evaluated_key;

@@ -123,7 +123,9 @@ Reply Dispatcher::Handle(const Request& request) noexcept {
 
     Context ctx{store_, request.caller, states_.enabled() ? &states_ : nullptr};
     RequestReader reader(doc);
-    rapidjson::StringBuffer buf;
+    // Room for a typical Query page from the start, so the buffer is not regrown (and copied)
+    // a dozen times while it is written; untouched capacity costs nothing.
+    rapidjson::StringBuffer buf(nullptr, 64 * 1024);
     JsonWriter writer(buf);
     it->second(ctx, reader, writer);
     // A handler that left the document unbalanced is a bug: never send broken JSON.

@@ -181,17 +181,24 @@ void WriteCapacity(const std::optional<ConsumedCapacity>& c, JsonWriter& w) {
     w.Key("Table");
     w.StartObject();
     w.Key("CapacityUnits");
-    w.Double(c->index_name ? 0.0 : c->units);
+    w.Double(c->table_units);
     w.EndObject();
-    if (c->index_name) {
-      w.Key(c->global_index ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
-      w.StartObject();
-      w.Key(c->index_name->c_str(), static_cast<rapidjson::SizeType>(c->index_name->size()));
-      w.StartObject();
-      w.Key("CapacityUnits");
-      w.Double(c->units);
-      w.EndObject();
-      w.EndObject();
+    for (bool global : {false, true}) {
+      bool any = false;
+      for (const auto& index : c->index_units) {
+        if (index.global != global) continue;
+        if (!any) {
+          w.Key(global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+          w.StartObject();
+          any = true;
+        }
+        w.Key(index.name.c_str(), static_cast<rapidjson::SizeType>(index.name.size()));
+        w.StartObject();
+        w.Key("CapacityUnits");
+        w.Double(index.units);
+        w.EndObject();
+      }
+      if (any) w.EndObject();
     }
   }
   w.EndObject();

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "api/errors.h"
+#include "storage/item_codec.h"
 
 namespace ddbd::api::wire {
 namespace {
@@ -225,6 +226,153 @@ void WriteAttributeMap(const storage::AttributeMap& map, JsonWriter& w) {
 }
 
 namespace {
+
+// Writes an item's JSON straight into the output buffer as the walk reports it: every value is
+// wrapped in {"<type>": ...}, except the item itself (the outermost map) and set members.
+// Strings are escaped as RapidJSON's writer escapes them, so the bytes are those
+// WriteAttributeMap writes for the decoded item.
+class JsonItemWriter final : public storage::ItemVisitor {
+ public:
+  explicit JsonItemWriter(rapidjson::StringBuffer& out) : out_(out) {}
+  void BeginMap(size_t) override {
+    if (!open_.empty()) Wrap("{\"M\":");
+    Lit("{");
+    open_.push_back(kFirst);
+  }
+  void Name(std::string_view name) override {
+    if (open_.back() == kFirst) {
+      open_.back() = kMore;
+    } else {
+      Lit(",");
+    }
+    Str(name);
+    Lit(":");
+  }
+  void EndMap() override {
+    open_.pop_back();
+    Lit(open_.empty() ? "}" : "}}");
+  }
+  void BeginList(size_t) override {
+    Wrap("{\"L\":[");
+    open_.push_back(kListFirst);
+  }
+  void EndList() override {
+    open_.pop_back();
+    Lit("]}");
+  }
+  void BeginSet(storage::ValueType type, size_t) override {
+    Wrap(type == storage::ValueType::kSS   ? "{\"SS\":["
+         : type == storage::ValueType::kNS ? "{\"NS\":["
+                                           : "{\"BS\":[");
+    open_.push_back(kSetFirst);
+  }
+  void EndSet() override {
+    open_.pop_back();
+    Lit("]}");
+  }
+  void Scalar(storage::ValueType type, std::string_view bytes) override {
+    const bool member = open_.back() == kSetFirst || open_.back() == kSetMore;
+    Element();
+    if (!member) {
+      Lit(type == storage::ValueType::kS   ? "{\"S\":"
+          : type == storage::ValueType::kN ? "{\"N\":"
+                                           : "{\"B\":");
+    }
+    if (type == storage::ValueType::kB) {
+      size_t n = (bytes.size() + 2) / 3 * 4;
+      char* dst = out_.Push(n + 2);
+      dst[0] = '"';
+      Base64EncodeTo(bytes, dst + 1);
+      dst[n + 1] = '"';
+    } else {
+      Str(bytes);
+    }
+    if (!member) Lit("}");
+  }
+  void Null() override { Wrap("{\"NULL\":true}"); }
+  void Bool(bool value) override { Wrap(value ? "{\"BOOL\":true}" : "{\"BOOL\":false}"); }
+
+ private:
+  // Per open container: a map, a list or a set, each before or after its first entry.
+  enum State : char { kFirst, kMore, kListFirst, kListMore, kSetFirst, kSetMore };
+
+  void Lit(std::string_view s) { std::memcpy(out_.Push(s.size()), s.data(), s.size()); }
+  // A value in a list or set is preceded by a comma unless it is the first.
+  void Element() {
+    State& top = open_.back();
+    if (top == kListMore || top == kSetMore) Lit(",");
+    if (top == kListFirst) top = kListMore;
+    if (top == kSetFirst) top = kSetMore;
+  }
+  void Wrap(std::string_view opening) {
+    Element();
+    Lit(opening);
+  }
+  void Str(std::string_view s) {
+    out_.Reserve(2 + s.size() * 6);
+    out_.PutUnsafe('"');
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    while (p != end) {
+      size_t n = UnescapedRun(p, end);
+      std::memcpy(out_.PushUnsafe(n), p, n);
+      p += n;
+      if (p == end) break;
+      unsigned char c = static_cast<unsigned char>(*p++);
+      char* e = out_.PushUnsafe(2);
+      e[0] = '\\';
+      switch (c) {
+        case '"':
+          e[1] = '"';
+          break;
+        case '\\':
+          e[1] = '\\';
+          break;
+        case '\b':
+          e[1] = 'b';
+          break;
+        case '\f':
+          e[1] = 'f';
+          break;
+        case '\n':
+          e[1] = 'n';
+          break;
+        case '\r':
+          e[1] = 'r';
+          break;
+        case '\t':
+          e[1] = 't';
+          break;
+        default: {
+          static constexpr char kHex[] = "0123456789ABCDEF";
+          e[1] = 'u';
+          char* u = out_.PushUnsafe(4);
+          u[0] = '0';
+          u[1] = '0';
+          u[2] = kHex[c >> 4];
+          u[3] = kHex[c & 15];
+        }
+      }
+    }
+    out_.PutUnsafe('"');
+  }
+
+  rapidjson::StringBuffer& out_;
+  std::vector<State> open_;
+};
+
+}  // namespace
+
+void WriteEncodedItem(std::string_view bytes, JsonWriter& w) {
+  storage::Status s;
+  w.RawObject([&](rapidjson::StringBuffer& out) {
+    JsonItemWriter writer(out);
+    s = storage::WalkItem(bytes, writer);
+  });
+  if (!s.ok()) throw ApiError::Internal("Internal server error: " + s.message());
+}
+
+namespace {
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 int B64Value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -236,32 +384,36 @@ int B64Value(char c) {
 }
 }  // namespace
 
-std::string Base64Encode(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
+void Base64EncodeTo(std::string_view in, char* out) {
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
                  (static_cast<unsigned char>(in[i + 1]) << 8) |
                  static_cast<unsigned char>(in[i + 2]);
-    out += kB64[(n >> 18) & 63];
-    out += kB64[(n >> 12) & 63];
-    out += kB64[(n >> 6) & 63];
-    out += kB64[n & 63];
+    *out++ = kB64[(n >> 18) & 63];
+    *out++ = kB64[(n >> 12) & 63];
+    *out++ = kB64[(n >> 6) & 63];
+    *out++ = kB64[n & 63];
   }
   if (i + 1 == in.size()) {
     uint32_t n = static_cast<unsigned char>(in[i]) << 16;
-    out += kB64[(n >> 18) & 63];
-    out += kB64[(n >> 12) & 63];
-    out += "==";
+    *out++ = kB64[(n >> 18) & 63];
+    *out++ = kB64[(n >> 12) & 63];
+    *out++ = '=';
+    *out++ = '=';
   } else if (i + 2 == in.size()) {
     uint32_t n =
         (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += kB64[(n >> 18) & 63];
-    out += kB64[(n >> 12) & 63];
-    out += kB64[(n >> 6) & 63];
-    out += '=';
+    *out++ = kB64[(n >> 18) & 63];
+    *out++ = kB64[(n >> 12) & 63];
+    *out++ = kB64[(n >> 6) & 63];
+    *out++ = '=';
   }
+}
+
+std::string Base64Encode(std::string_view in) {
+  std::string out((in.size() + 2) / 3 * 4, '\0');
+  Base64EncodeTo(in, out.data());
   return out;
 }
 

@@ -100,7 +100,8 @@ void WriteResponse(const ReadRangeResponse& r, JsonWriter& w) {
   if (r.items) {
     w.Key("Items");
     w.StartArray();
-    for (const auto& item : *r.items) WriteAttributeMap(item, w);
+    r.items->ForEach([&](std::string_view bytes) { WriteEncodedItem(bytes, w); },
+                     [&](const storage::Item& item) { WriteAttributeMap(item, w); });
     w.EndArray();
   }
   w.Key("Count");

@@ -979,3 +979,72 @@ def test_consumed_capacity_breakdown_names_the_index(ddb, itab):
     assert cc["TableName"] == table
     assert cc["Table"]["CapacityUnits"] == 0
     assert cc["GlobalSecondaryIndexes"]["by_gsi"]["CapacityUnits"] == cc["CapacityUnits"]
+
+
+# --- Write capacity of index maintenance -------------------------------------------------------
+
+def _write_cc(resp):
+    cc = resp["ConsumedCapacity"]
+    gsis = {k: v["CapacityUnits"] for k, v in cc.get("GlobalSecondaryIndexes", {}).items()}
+    lsis = {k: v["CapacityUnits"] for k, v in cc.get("LocalSecondaryIndexes", {}).items()}
+    return cc["CapacityUnits"], cc["Table"]["CapacityUnits"], gsis, lsis
+
+
+def test_write_capacity_counts_each_index_written(ddb, itab):
+    # A new item in every index costs one write per index besides the table's; TOTAL is the sum.
+    table, _ = itab
+    key = {"pk": S("wcu-1"), "sk": N("1")}
+    item = dict(key, gpk=S("wcu-g1"), gsk=N("1"), lsk=S("l"), a=S("x"), c=S("y"))
+    resp = ddb.put_item(TableName=table, Item=item, ReturnConsumedCapacity="INDEXES")
+    assert _write_cc(resp) == (5.0, 1.0, {"by_gsi": 1.0, "by_gpk": 1.0, "by_incl": 1.0},
+                               {"by_lsk": 1.0})
+    total = ddb.put_item(TableName=table, Item=dict(item, pk=S("wcu-1b")),
+                         ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    assert total == {"TableName": table, "CapacityUnits": 5.0}
+
+    # Changing an attribute only the ALL projection holds rewrites that index alone.
+    resp = ddb.update_item(TableName=table, Key=key, UpdateExpression="SET c = :v",
+                           ExpressionAttributeValues={":v": S("z")}, ReturnConsumedCapacity="INDEXES")
+    assert _write_cc(resp) == (2.0, 1.0, {"by_gsi": 1.0}, {})
+    # An INCLUDEd attribute: the ALL and INCLUDE indexes.
+    resp = ddb.update_item(TableName=table, Key=key, UpdateExpression="SET a = :v",
+                           ExpressionAttributeValues={":v": S("w")}, ReturnConsumedCapacity="INDEXES")
+    assert _write_cc(resp) == (3.0, 1.0, {"by_gsi": 1.0, "by_incl": 1.0}, {})
+    # Writing the same values again changes no index entry.
+    resp = ddb.update_item(TableName=table, Key=key, UpdateExpression="SET a = :v",
+                           ExpressionAttributeValues={":v": S("w")}, ReturnConsumedCapacity="INDEXES")
+    assert _write_cc(resp) == (1.0, 1.0, {}, {})
+    # A new index key: the old entry is deleted and a new one put, two writes per GSI.
+    resp = ddb.update_item(TableName=table, Key=key, UpdateExpression="SET gpk = :g",
+                           ExpressionAttributeValues={":g": S("wcu-g2")},
+                           ReturnConsumedCapacity="INDEXES")
+    assert _write_cc(resp) == (7.0, 1.0, {"by_gsi": 2.0, "by_gpk": 2.0, "by_incl": 2.0}, {})
+    # Removing the LSI key takes the item out of the LSI: one write.
+    resp = ddb.update_item(TableName=table, Key=key, UpdateExpression="REMOVE lsk",
+                           ReturnConsumedCapacity="INDEXES")
+    assert _write_cc(resp) == (3.0, 1.0, {"by_gsi": 1.0}, {"by_lsk": 1.0})
+    # Deleting the item removes it from the three GSIs it is still in.
+    resp = ddb.delete_item(TableName=table, Key=key, ReturnConsumedCapacity="INDEXES")
+    assert _write_cc(resp) == (4.0, 1.0, {"by_gsi": 1.0, "by_gpk": 1.0, "by_incl": 1.0}, {})
+
+
+def test_write_capacity_of_index_entries_follows_their_size(ddb, itab):
+    # Each index write is rounded up to 1 KB of the entry it writes: a 3 KB attribute makes the
+    # ALL projection's entry 3 units and leaves the KEYS_ONLY and INCLUDE entries at 1.
+    table, _ = itab
+    item = {"pk": S("wcu-2"), "sk": N("1"), "gpk": S("wcu-g3"), "gsk": N("1"), "lsk": S("l"),
+            "big": S("x" * 3000)}
+    resp = ddb.put_item(TableName=table, Item=item, ReturnConsumedCapacity="INDEXES")
+    assert _write_cc(resp) == (9.0, 3.0, {"by_gsi": 3.0, "by_gpk": 1.0, "by_incl": 1.0},
+                               {"by_lsk": 1.0})
+
+
+def test_write_capacity_of_an_item_outside_every_index(ddb, itab):
+    # Sparse indexes: an item without index keys costs the table's write only.
+    table, _ = itab
+    resp = ddb.put_item(TableName=table, Item={"pk": S("wcu-3"), "sk": N("1"), "a": S("x")},
+                        ReturnConsumedCapacity="INDEXES")
+    cc = resp["ConsumedCapacity"]
+    assert cc["CapacityUnits"] == 1.0
+    assert cc["Table"] == {"CapacityUnits": 1.0}
+    assert "GlobalSecondaryIndexes" not in cc and "LocalSecondaryIndexes" not in cc
