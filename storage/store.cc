@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 #include <set>
@@ -679,49 +680,61 @@ StatusOr<std::optional<Item>> Store::Get(const Table& table, const PrimaryKey& k
   return std::optional<Item>(std::move(item).value());
 }
 
-StatusOr<MutateResult> Store::Mutate(const Table& table, const PrimaryKey& key,
-                                     const std::function<Decision(const Item*)>& decide) {
-  std::string row_key = RowKey(table.info().id, key);
-  std::lock_guard lock(stripes_[std::hash<std::string>{}(row_key) % kStripes]);
+// One write of Mutate or MutateMany while its stripe is held: what decide saw and chose, and
+// the statistics to apply once the batch is committed.
+struct Store::Staged {
+  const Table* table = nullptr;
+  const PrimaryKey* key = nullptr;
+  const std::function<Decision(const Item*)>* decide = nullptr;
+  std::string row_key;
+  MutateResult result;
+  Decision decision;
+  bool writes = false;                                    // a Put, or a Delete of an existing item
+  std::vector<std::pair<int64_t, int64_t>> index_deltas;  // count, bytes
+  std::string collection_key;                             // tables with LSIs
+  int64_t collection_delta = 0;
+};
+
+Status Store::ReadAndDecide(Staged& st) {
+  const Table& table = *st.table;
   if (table.deleted()) return Status::NotFound("table deleted");
   if (table.replaced()) return Status::Retry("table definition changed");
-  MutateResult result;
   std::string value;
-  auto s = db_->Get(rocksdb::ReadOptions(), row_key, &value);
+  auto s = db_->Get(rocksdb::ReadOptions(), st.row_key, &value);
   if (s.ok()) {
     auto item = DecodeItem(value);
     if (!item.ok()) return item.status();
-    result.old_item = std::move(item).value();
+    st.result.old_item = std::move(item).value();
   } else if (!s.IsNotFound()) {
     return FromRocks(s);
   }
-  Decision d;
   try {
-    d = decide(result.old_item ? &*result.old_item : nullptr);
+    st.decision = (*st.decide)(st.result.old_item ? &*st.result.old_item : nullptr);
   } catch (const std::exception& e) {
     return Status::Aborted(e.what());
   }
-  result.outcome = d.kind;
-  if (d.kind == Decision::Kind::kFail) return result;
-  if (d.kind == Decision::Kind::kDelete && !result.old_item) return result;
-  rocksdb::WriteOptions wo;
-  wo.disableWAL = options_.path.empty();  // nothing to recover in memory
-  wo.sync = options_.sync && !wo.disableWAL;
-  int64_t old_size = result.old_item ? static_cast<int64_t>(ItemSize(*result.old_item)) : 0;
-  const Item* new_item = d.kind == Decision::Kind::kPut ? &d.item : nullptr;
-  // The item and every index row it gains, changes or loses: one batch, all or nothing.
-  rocksdb::WriteBatch batch;
+  st.result.outcome = st.decision.kind;
+  st.writes = st.decision.kind == Decision::Kind::kPut ||
+              (st.decision.kind == Decision::Kind::kDelete && st.result.old_item);
+  return Status::Ok();
+}
+
+Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
+  const Table& table = *st.table;
+  const Item* old_item = st.result.old_item ? &*st.result.old_item : nullptr;
+  const Item* new_item = st.decision.kind == Decision::Kind::kPut ? &st.decision.item : nullptr;
+  // The item and every index row it gains, changes or loses.
   if (new_item) {
-    batch.Put(row_key, EncodeItem(*new_item));
+    batch.Put(st.row_key, EncodeItem(*new_item));
   } else {
-    batch.Delete(row_key);
+    batch.Delete(st.row_key);
   }
   const TableInfo& info = table.info();
-  std::vector<std::pair<int64_t, int64_t>> index_deltas(info.indexes.size());  // count, bytes
-  result.index_writes.resize(info.indexes.size());
+  st.index_deltas.assign(info.indexes.size(), {0, 0});
+  st.result.index_writes.resize(info.indexes.size());
   for (size_t i = 0; i < info.indexes.size(); ++i) {
     const IndexInfo& index = info.indexes[i];
-    auto before = result.old_item ? IndexRowFor(info, index, *result.old_item) : std::nullopt;
+    auto before = old_item ? IndexRowFor(info, index, *old_item) : std::nullopt;
     if (before && table.backfilling(i)) {
       // The backfill may not have reached this item yet: only a row that exists is replaced.
       std::string existing;
@@ -730,7 +743,7 @@ StatusOr<MutateResult> Store::Mutate(const Table& table, const PrimaryKey& key,
     auto after = new_item ? IndexRowFor(info, index, *new_item) : std::nullopt;
     size_t before_size = before ? ItemSize(before->projected) : 0;
     size_t after_size = after ? ItemSize(after->projected) : 0;
-    MutateResult::IndexWrite& w = result.index_writes[i];
+    MutateResult::IndexWrite& w = st.result.index_writes[i];
     if (before && (!after || after->key != before->key)) {
       batch.Delete(before->key);
       w.removed = true;
@@ -741,48 +754,128 @@ StatusOr<MutateResult> Store::Mutate(const Table& table, const PrimaryKey& key,
       w.written = true;
       w.written_size = after_size;
     }
-    index_deltas[i] = {(after ? 1 : 0) - (before ? 1 : 0),
-                       static_cast<int64_t>(after_size) - static_cast<int64_t>(before_size)};
+    st.index_deltas[i] = {(after ? 1 : 0) - (before ? 1 : 0),
+                          static_cast<int64_t>(after_size) - static_cast<int64_t>(before_size)};
   }
+  if (new_item) st.result.new_size = ItemSize(*new_item);
   // Item collections (tables with LSIs): the partition's items and their LSI rows.
-  int64_t collection_delta = 0;
-  std::string collection_key;
-  const bool collections = table.has_local_indexes();
-  if (collections) {
-    collection_delta = (new_item ? static_cast<int64_t>(ItemSize(*new_item)) : 0) -
-                       (result.old_item ? static_cast<int64_t>(ItemSize(*result.old_item)) : 0);
+  if (table.has_local_indexes()) {
+    st.collection_delta = static_cast<int64_t>(st.result.new_size) -
+                          (old_item ? static_cast<int64_t>(ItemSize(*old_item)) : 0);
     for (size_t i = 0; i < info.indexes.size(); ++i) {
-      if (!info.indexes[i].global) collection_delta += index_deltas[i].second;
+      if (!info.indexes[i].global) st.collection_delta += st.index_deltas[i].second;
     }
-    collection_key = OrderedScalar(key.hash);
+    st.collection_key = OrderedScalar(st.key->hash);
+  }
+  return Status::Ok();
+}
+
+void Store::ApplyStats(Staged& st) {
+  const Table& table = *st.table;
+  if (table.has_local_indexes()) {
     std::lock_guard lock(table.collections_mu_);
-    int64_t current = table.collections_[collection_key];
-    if (collection_delta > 0 && current + collection_delta > kMaxItemCollectionBytes) {
-      return Status::InvalidArgument("item collection size limit");
-    }
+    int64_t& size = table.collections_[st.collection_key];
+    size += st.collection_delta;
+    st.result.collection_bytes = size;
+    if (size <= 0) table.collections_.erase(st.collection_key);
   }
-  s = db_->Write(wo, &batch);
-  if (!s.ok()) return FromRocks(s);
-  if (collections) {
-    std::lock_guard lock(table.collections_mu_);
-    int64_t& size = table.collections_[collection_key];
-    size += collection_delta;
-    result.collection_bytes = size;
-    if (size <= 0) table.collections_.erase(collection_key);
+  for (size_t i = 0; i < st.index_deltas.size(); ++i) {
+    table.index_stats_[i].count += st.index_deltas[i].first;
+    table.index_stats_[i].bytes += st.index_deltas[i].second;
   }
-  for (size_t i = 0; i < index_deltas.size(); ++i) {
-    table.index_stats_[i].count += index_deltas[i].first;
-    table.index_stats_[i].bytes += index_deltas[i].second;
-  }
-  if (new_item) {
-    result.new_size = ItemSize(*new_item);
-    if (!result.old_item) table.item_count_ += 1;
-    table.size_bytes_ += static_cast<int64_t>(result.new_size) - old_size;
+  int64_t old_size = st.result.old_item ? static_cast<int64_t>(ItemSize(*st.result.old_item)) : 0;
+  if (st.decision.kind == Decision::Kind::kPut) {
+    if (!st.result.old_item) table.item_count_ += 1;
+    table.size_bytes_ += static_cast<int64_t>(st.result.new_size) - old_size;
   } else {
     table.item_count_ -= 1;
     table.size_bytes_ -= old_size;
   }
-  return result;
+}
+
+Status Store::Commit(std::vector<Staged>& staged) {
+  rocksdb::WriteBatch batch;
+  for (auto& st : staged) {
+    if (!st.writes) continue;
+    if (Status s = Stage(st, batch); !s.ok()) return s;
+  }
+  if (batch.Count() == 0) return Status::Ok();
+  // The 10 GB item-collection limit, with every write of the batch to one partition summed.
+  std::map<std::pair<const Table*, std::string_view>, int64_t> growth;
+  for (const auto& st : staged) {
+    if (st.writes && st.table->has_local_indexes()) {
+      growth[{st.table, st.collection_key}] += st.collection_delta;
+    }
+  }
+  for (const auto& [where, delta] : growth) {
+    std::lock_guard lock(where.first->collections_mu_);
+    auto it = where.first->collections_.find(where.second);
+    int64_t current = it == where.first->collections_.end() ? 0 : it->second;
+    if (delta > 0 && current + delta > kMaxItemCollectionBytes) {
+      return Status::InvalidArgument("item collection size limit");
+    }
+  }
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = options_.path.empty();  // nothing to recover in memory
+  wo.sync = options_.sync && !wo.disableWAL;
+  auto s = db_->Write(wo, &batch);
+  if (!s.ok()) return FromRocks(s);
+  for (auto& st : staged) {
+    if (st.writes) ApplyStats(st);
+  }
+  return Status::Ok();
+}
+
+StatusOr<MutateResult> Store::Mutate(const Table& table, const PrimaryKey& key,
+                                     const std::function<Decision(const Item*)>& decide) {
+  std::vector<Staged> staged(1);
+  Staged& st = staged[0];
+  st.table = &table;
+  st.key = &key;
+  st.decide = &decide;
+  st.row_key = RowKey(table.info().id, key);
+  std::lock_guard lock(stripes_[std::hash<std::string>{}(st.row_key) % kStripes]);
+  if (Status s = ReadAndDecide(st); !s.ok()) return s;
+  if (st.decision.kind == Decision::Kind::kFail) return std::move(st.result);
+  if (Status s = Commit(staged); !s.ok()) return s;
+  return std::move(st.result);
+}
+
+StatusOr<MutateManyResult> Store::MutateMany(const std::vector<MutateOp>& ops) {
+  std::vector<Staged> staged(ops.size());
+  std::vector<size_t> stripes;
+  std::set<std::string_view> seen;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    staged[i].table = ops[i].table;
+    staged[i].key = &ops[i].key;
+    staged[i].decide = &ops[i].decide;
+    staged[i].row_key = RowKey(ops[i].table->info().id, ops[i].key);
+    if (!seen.insert(staged[i].row_key).second) {
+      return Status::InvalidArgument("two operations on one item");
+    }
+    stripes.push_back(std::hash<std::string>{}(staged[i].row_key) % kStripes);
+  }
+  // Every stripe once, in ascending order: two MutateMany calls never wait on each other in a
+  // cycle, and a single Mutate holds one stripe only.
+  std::sort(stripes.begin(), stripes.end());
+  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+  std::vector<std::unique_lock<std::mutex>> held;
+  held.reserve(stripes.size());
+  for (size_t stripe : stripes) held.emplace_back(stripes_[stripe]);
+
+  MutateManyResult out;
+  bool failed = false;
+  for (auto& st : staged) {
+    if (Status s = ReadAndDecide(st); !s.ok()) return s;
+    failed |= st.decision.kind == Decision::Kind::kFail;
+  }
+  if (!failed) {
+    if (Status s = Commit(staged); !s.ok()) return s;
+    out.committed = true;
+  }
+  out.results.reserve(staged.size());
+  for (auto& st : staged) out.results.push_back(std::move(st.result));
+  return out;
 }
 
 }  // namespace ddbd::storage

@@ -24,6 +24,7 @@
 
 namespace rocksdb {
 class DB;
+class WriteBatch;
 class Env;
 }  // namespace rocksdb
 
@@ -150,13 +151,15 @@ using TablePtr = std::shared_ptr<const Table>;
 
 // What a decide function wants done with the item.
 struct Decision {
-  enum class Kind { kPut, kDelete, kFail };
+  // kKeep: write nothing and do not fail (a transaction's ConditionCheck that holds).
+  enum class Kind { kPut, kDelete, kFail, kKeep };
   Kind kind = Kind::kFail;
   Item item;  // the new item, for kPut
 
   static Decision Put(Item item) { return {Kind::kPut, std::move(item)}; }
   static Decision Delete() { return {Kind::kDelete, {}}; }
   static Decision Fail() { return {Kind::kFail, {}}; }
+  static Decision Keep() { return {Kind::kKeep, {}}; }
 };
 
 // The index row an item has in `index` (its key, and the projected item as value), or nothing
@@ -187,6 +190,20 @@ struct MutateResult {
     size_t written_size = 0;
   };
   std::vector<IndexWrite> index_writes;
+};
+
+// One write of MutateMany: decide runs on the current item of table/key, as for Mutate.
+struct MutateOp {
+  const Table* table = nullptr;
+  PrimaryKey key;
+  std::function<Decision(const Item*)> decide;
+};
+
+struct MutateManyResult {
+  // True when every decide returned Put or Delete and all of them were written in one batch;
+  // false when some decide returned Fail, and then nothing was written.
+  bool committed = false;
+  std::vector<MutateResult> results;  // one per op, in order (old_item and outcome always)
 };
 
 // An item collection may not grow past this (tables with LSIs; Developer Guide, "Item
@@ -235,10 +252,21 @@ class Store {
   // kAborted (storage never throws). NotFound when the table was deleted before the commit.
   StatusOr<MutateResult> Mutate(const Table& table, const PrimaryKey& key,
                                 const std::function<Decision(const Item*)>& decide);
+  // Transactions: locks the stripes of all keys (sorted, each once, so concurrent calls cannot
+  // deadlock), runs every decide on its current item, and then either commits every write with
+  // its index rows in one batch or, if any decide returned Fail, writes nothing. Every decide
+  // runs, so each op's outcome is known. Two ops on one item: InvalidArgument. Status as Mutate.
+  StatusOr<MutateManyResult> MutateMany(const std::vector<MutateOp>& ops);
 
  private:
   Store() = default;
   Status LoadCatalog();
+  // The write path shared by Mutate and MutateMany, with the stripes held (store.cc).
+  struct Staged;
+  Status ReadAndDecide(Staged& st);
+  Status Stage(Staged& st, rocksdb::WriteBatch& batch);
+  void ApplyStats(Staged& st);
+  Status Commit(std::vector<Staged>& staged);
   // Moves an undecodable row out of the way (logged), so opening never fails because of it.
   void Quarantine(std::string_view key, std::string_view value, const std::string& why);
 
