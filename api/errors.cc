@@ -25,7 +25,10 @@ ApiError&& ApiError::WithItem(storage::Item item) && {
 
 bool ApiError::capitalized_message_key() const {
   std::string c = code();
-  return c == "SerializationException" || c == "TransactionCanceledException";
+  // The service model spells these members "Message" (the SDKs' deserializers read only that
+  // spelling for them), the others "message".
+  return c == "SerializationException" || c == "TransactionCanceledException" ||
+         c == "IdempotentParameterMismatchException" || c == "TransactionInProgressException";
 }
 
 ApiError ApiError::Validation(std::string m) {
@@ -67,6 +70,25 @@ ApiError ApiError::ItemCollectionSizeLimitExceeded() {
 }
 ApiError ApiError::Internal(std::string m) {
   return {std::string(kDynamo) + "InternalServerError", std::move(m), 500};
+}
+ApiError ApiError::TransactionCanceled(std::vector<CancellationReason> reasons) {
+  std::string codes;
+  for (const auto& r : reasons) codes += (codes.empty() ? "" : ", ") + r.code;
+  ApiError e{std::string(kDynamo) + "TransactionCanceledException",
+             "Transaction cancelled, please refer cancellation reasons for specific reasons [" +
+                 codes + "]"};
+  e.reasons_ = std::move(reasons);
+  return e;
+}
+ApiError ApiError::IdempotentParameterMismatch() {
+  // DynamoDB Local's wording; the service's own text is not documented.
+  return {std::string(kDynamo) + "IdempotentParameterMismatchException",
+          "Specified idempotent token was used with different request parameters within the "
+          "idempotency window"};
+}
+ApiError ApiError::TransactionInProgress() {
+  return {std::string(kDynamo) + "TransactionInProgressException",
+          "Transaction from previous request is still in progress"};
 }
 
 }  // namespace ddbd::api

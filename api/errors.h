@@ -6,10 +6,20 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "storage/value.h"
 
 namespace ddbd::api {
+
+// One action's outcome in a TransactionCanceledException: Code "None" (the action would have
+// succeeded), "ConditionalCheckFailed" (with the item when ALL_OLD was asked for),
+// "ValidationError", "ItemCollectionSizeLimitExceeded", ...
+struct CancellationReason {
+  std::string code = "None";
+  std::string message;  // empty for None
+  std::optional<storage::Item> item;
+};
 
 class ApiError : public std::runtime_error {
  public:
@@ -24,7 +34,9 @@ class ApiError : public std::runtime_error {
   // ConditionalCheckFailedException with ReturnValuesOnConditionCheckFailure=ALL_OLD.
   const std::optional<storage::Item>& item() const { return item_; }
   ApiError&& WithItem(storage::Item item) &&;
-  // SerializationException and TransactionCanceledException spell their key "Message".
+  const std::vector<CancellationReason>& cancellation_reasons() const { return reasons_; }
+  // SerializationException, TransactionCanceledException, IdempotentParameterMismatchException
+  // and TransactionInProgressException spell their key "Message".
   bool capitalized_message_key() const;
 
   static ApiError Validation(std::string message);
@@ -41,12 +53,17 @@ class ApiError : public std::runtime_error {
   static ApiError LimitExceeded(std::string message);
   static ApiError ItemCollectionSizeLimitExceeded();
   static ApiError Internal(std::string message = "Internal server error");
+  // "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ...]".
+  static ApiError TransactionCanceled(std::vector<CancellationReason> reasons);
+  static ApiError IdempotentParameterMismatch();
+  static ApiError TransactionInProgress();
 
  private:
   std::string type_;
   std::string message_;
   int http_status_;
   std::optional<storage::Item> item_;
+  std::vector<CancellationReason> reasons_;
 };
 
 }  // namespace ddbd::api

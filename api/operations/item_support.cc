@@ -1,8 +1,10 @@
 #include "api/operations/item_support.h"
 
 #include <cmath>
+#include <set>
 
 #include "api/errors.h"
+#include "api/expressions/evaluate.h"
 #include "api/expressions/parser.h"
 #include "api/expressions/resolve.h"
 #include "api/expressions/update.h"
@@ -275,6 +277,28 @@ PreparedExpressions PrepareExpressions(const ExpressionParams& p) {
     expressions::CheckPathsDisjoint(out.projection->paths, expressions::kProjectionExpression);
   }
   resolver.CheckAllUsed();
+  return out;
+}
+
+void CheckAttributesToGet(const std::vector<std::string>& attributes_to_get) {
+  std::set<std::string_view> wanted;
+  for (const auto& name : attributes_to_get) {
+    if (!wanted.insert(name).second) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: Duplicate value in attribute name: " + name);
+    }
+  }
+}
+
+storage::Item ProjectItem(storage::Item item, const PreparedExpressions& expr,
+                          const std::vector<std::string>& attributes_to_get) {
+  if (expr.projection) return expressions::Project(item, expr.projection->paths);
+  if (attributes_to_get.empty()) return item;
+  storage::Item out;
+  for (const auto& name : attributes_to_get) {
+    auto it = item.find(name);
+    if (it != item.end()) out.insert(std::move(*it));
+  }
   return out;
 }
 

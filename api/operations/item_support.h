@@ -43,6 +43,27 @@ struct PreparedExpressions {
 // parameters mixed with expressions, and malformed placeholder keys.
 PreparedExpressions PrepareExpressions(const ExpressionParams& params);
 
+// AttributesToGet may not name an attribute twice.
+void CheckAttributesToGet(const std::vector<std::string>& attributes_to_get);
+// A read's answer: the ProjectionExpression's paths, or the AttributesToGet, or the whole item.
+storage::Item ProjectItem(storage::Item item, const PreparedExpressions& expr,
+                          const std::vector<std::string>& attributes_to_get);
+
+// UpdateItem and a transaction's Update: the paths the update writes, none of them a key
+// attribute ("Cannot update attribute pk. This attribute is part of the key").
+std::vector<expressions::Path> CheckUpdatedPaths(const storage::TableInfo& info,
+                                                 const PreparedExpressions& expr);
+// An update's decide: Fail when the condition does not hold, else the updated item (checked
+// for index key types and size; copied to *new_item when given). Throws ApiError.
+storage::Decision DecideUpdate(const PreparedExpressions& expr, const storage::TableInfo& info,
+                               const storage::PrimaryKey& key, const storage::Item* current,
+                               storage::Item* new_item);
+// ItemCollectionMetrics for a write to a table with LSIs, when the request asked for them:
+// the partition key, and the collection's size as a [lower, upper] estimate in GB.
+std::optional<ItemCollectionMetrics> CollectionMetrics(bool wanted, const storage::Table& table,
+                                                       const storage::PrimaryKey& key,
+                                                       const storage::MutateResult& result);
+
 double WriteUnits(size_t bytes);
 double ReadUnits(size_t bytes, bool consistent);
 // The capacity of a write: the table's units for an item of item_bytes, plus what the write

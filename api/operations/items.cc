@@ -59,21 +59,6 @@ storage::MutateResult MutateOrThrow(Context& ctx, storage::TablePtr table,
   return std::move(result).value();
 }
 
-// ItemCollectionMetrics for a write to a table with LSIs, when the request asked for them:
-// the partition key, and the collection's size as a [lower, upper] estimate in GB.
-std::optional<ItemCollectionMetrics> CollectionMetrics(const ItemWriteRequest& req,
-                                                       const storage::Table& table,
-                                                       const storage::PrimaryKey& key,
-                                                       const storage::MutateResult& result) {
-  if (!req.return_item_collection_metrics || !table.has_local_indexes()) return std::nullopt;
-  ItemCollectionMetrics m;
-  m.key[table.info().hash.name] = key.hash;
-  double gb = static_cast<double>(result.collection_bytes) / (1024.0 * 1024 * 1024);
-  m.lower_gb = std::floor(gb);
-  m.upper_gb = m.lower_gb + 1;
-  return m;
-}
-
 ApiError ConditionFailed(const std::string& rvoccf, const std::optional<Item>& old) {
   ApiError e = ApiError::ConditionalCheckFailed();
   if (rvoccf == "ALL_OLD" && old) return std::move(e).WithItem(*old);
@@ -81,6 +66,54 @@ ApiError ConditionFailed(const std::string& rvoccf, const std::optional<Item>& o
 }
 
 }  // namespace
+
+std::vector<expressions::Path> CheckUpdatedPaths(const storage::TableInfo& info,
+                                                 const PreparedExpressions& expr) {
+  std::vector<expressions::Path> updated;
+  if (expr.update) {
+    updated = expressions::UpdatedPaths(*expr.update);
+    for (const auto& p : updated) {
+      const std::string& top = p.elements[0].name;
+      if (top == info.hash.name || (info.range && top == info.range->name)) {
+        throw ApiError::Validation(
+            "One or more parameter values were invalid: Cannot update attribute " + top +
+            ". This attribute is part of the key");
+      }
+    }
+  }
+  return updated;
+}
+
+Decision DecideUpdate(const PreparedExpressions& expr, const storage::TableInfo& info,
+                      const storage::PrimaryKey& key, const Item* current, Item* new_item) {
+  if (expr.condition && !expressions::EvaluateCondition(*expr.condition, current)) {
+    return Decision::Fail();
+  }
+  // An update that only removes (REMOVE, DELETE from a set, AttributeUpdates DELETE) does not
+  // create an absent item; one with no actions at all creates the key-only item.
+  const bool only_removes = expr.update && expr.update->set.empty() && expr.update->add.empty() &&
+                            (!expr.update->remove.empty() || !expr.update->del.empty());
+  if (!current && only_removes) return Decision::Delete();  // nothing to write
+  Item base = current ? *current : KeyItem(info, key);
+  Item updated =
+      expr.update ? expressions::ApplyUpdate(*expr.update, std::move(base)) : std::move(base);
+  CheckIndexKeys(info, updated);
+  CheckItemSize(updated);
+  if (new_item) *new_item = updated;  // only copied when the response needs it
+  return Decision::Put(std::move(updated));
+}
+
+std::optional<ItemCollectionMetrics> CollectionMetrics(bool wanted, const storage::Table& table,
+                                                       const storage::PrimaryKey& key,
+                                                       const storage::MutateResult& result) {
+  if (!wanted || !table.has_local_indexes()) return std::nullopt;
+  ItemCollectionMetrics m;
+  m.key[table.info().hash.name] = key.hash;
+  double gb = static_cast<double>(result.collection_bytes) / (1024.0 * 1024 * 1024);
+  m.lower_gb = std::floor(gb);
+  m.upper_gb = m.lower_gb + 1;
+  return m;
+}
 
 ItemResponse PutItem(Context& ctx, const PutItemRequest& req) {
   CheckReturnValuesAllOldOrNone(req.return_values);
@@ -106,38 +139,21 @@ ItemResponse PutItem(Context& ctx, const PutItemRequest& req) {
                              : (result.old_item ? storage::ItemSize(*result.old_item) : 0);
   out.consumed_capacity = WriteCapacity(req.return_consumed_capacity, req.table_name,
                                         std::max(old_size, result.new_size), table->info(), result);
-  out.item_collection_metrics = CollectionMetrics(req, *table, key, result);
+  out.item_collection_metrics =
+      CollectionMetrics(req.return_item_collection_metrics, *table, key, result);
   return out;
 }
 
 ItemResponse GetItem(Context& ctx, const GetItemRequest& req) {
   PreparedExpressions expr = PrepareExpressions(req.expr);
-  std::set<std::string_view> wanted;
-  for (const auto& name : req.attributes_to_get) {
-    if (!wanted.insert(name).second) {
-      throw ApiError::Validation(
-          "One or more parameter values were invalid: Duplicate value in attribute name: " + name);
-    }
-  }
+  CheckAttributesToGet(req.attributes_to_get);
   storage::TablePtr table = RequireTable(ctx, req.table_name);
   storage::PrimaryKey key = KeyFromKeyParam(table->info(), req.key);
   auto got = ctx.store.Get(*table, key);
   if (!got.ok()) throw ApiError::Internal("Internal server error: " + got.status().message());
   ItemResponse out;
   size_t size = got->has_value() ? storage::ItemSize(**got) : 0;
-  if (got->has_value()) {
-    if (expr.projection) {
-      out.item = expressions::Project(**got, expr.projection->paths);
-    } else if (!req.attributes_to_get.empty()) {
-      out.item.emplace();
-      for (const auto& name : req.attributes_to_get) {
-        auto it = (*got)->find(name);
-        if (it != (*got)->end()) out.item->insert(*it);
-      }
-    } else {
-      out.item = std::move(**got);
-    }
-  }
+  if (got->has_value()) out.item = ProjectItem(std::move(**got), expr, req.attributes_to_get);
   out.consumed_capacity =
       Capacity(req.return_consumed_capacity, req.table_name, ReadUnits(size, req.consistent_read));
   return out;
@@ -163,7 +179,8 @@ ItemResponse DeleteItem(Context& ctx, const DeleteItemRequest& req) {
   if (req.return_values == "ALL_OLD" && result.old_item) out.item = std::move(result.old_item);
   out.consumed_capacity =
       WriteCapacity(req.return_consumed_capacity, req.table_name, old_size, table->info(), result);
-  out.item_collection_metrics = CollectionMetrics(req, *table, key, result);
+  out.item_collection_metrics =
+      CollectionMetrics(req.return_item_collection_metrics, *table, key, result);
   return out;
 }
 
@@ -172,38 +189,13 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
   storage::TablePtr table = RequireTable(ctx, req.table_name);
   const storage::TableInfo& info = table->info();
   storage::PrimaryKey key = KeyFromKeyParam(info, req.key);
-  std::vector<expressions::Path> updated;
-  if (expr.update) {
-    updated = expressions::UpdatedPaths(*expr.update);
-    for (const auto& p : updated) {
-      const std::string& top = p.elements[0].name;
-      if (top == info.hash.name || (info.range && top == info.range->name)) {
-        throw ApiError::Validation(
-            "One or more parameter values were invalid: Cannot update attribute " + top +
-            ". This attribute is part of the key");
-      }
-    }
-  }
+  std::vector<expressions::Path> updated = CheckUpdatedPaths(info, expr);
 
   const std::string& rv = req.return_values;
   const bool keep_new = rv == "ALL_NEW" || rv == "UPDATED_NEW";
-  // An update that only removes (REMOVE, DELETE from a set, AttributeUpdates DELETE) does not
-  // create an absent item; one with no actions at all creates the key-only item.
-  const bool only_removes = expr.update && expr.update->set.empty() && expr.update->add.empty() &&
-                            (!expr.update->remove.empty() || !expr.update->del.empty());
   Item new_item;
   auto result = MutateOrThrow(ctx, table, key, [&](const Item* current) {
-    if (expr.condition && !expressions::EvaluateCondition(*expr.condition, current)) {
-      return Decision::Fail();
-    }
-    if (!current && only_removes) return Decision::Delete();  // nothing to write
-    Item base = current ? *current : KeyItem(info, key);
-    Item updated =
-        expr.update ? expressions::ApplyUpdate(*expr.update, std::move(base)) : std::move(base);
-    CheckIndexKeys(info, updated);
-    CheckItemSize(updated);
-    if (keep_new) new_item = updated;  // only copied when the response needs it
-    return Decision::Put(std::move(updated));
+    return DecideUpdate(expr, info, key, current, keep_new ? &new_item : nullptr);
   });
   if (result.outcome == Decision::Kind::kFail) {
     throw ConditionFailed(req.return_values_on_condition_check_failure, result.old_item);
@@ -212,7 +204,8 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
   if (result.outcome == Decision::Kind::kDelete) {
     out.consumed_capacity =
         WriteCapacity(req.return_consumed_capacity, req.table_name, 0, info, result);
-    out.item_collection_metrics = CollectionMetrics(req, *table, key, result);
+    out.item_collection_metrics =
+        CollectionMetrics(req.return_item_collection_metrics, *table, key, result);
     return out;
   }
   if (rv == "ALL_NEW") {
@@ -228,7 +221,8 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
   size_t old_size = result.old_item ? storage::ItemSize(*result.old_item) : 0;
   out.consumed_capacity = WriteCapacity(req.return_consumed_capacity, req.table_name,
                                         std::max(old_size, result.new_size), info, result);
-  out.item_collection_metrics = CollectionMetrics(req, *table, key, result);
+  out.item_collection_metrics =
+      CollectionMetrics(req.return_item_collection_metrics, *table, key, result);
   return out;
 }
 

@@ -20,6 +20,14 @@ ItemResponse GetItem(Context& ctx, const GetItemRequest& req);
 ItemResponse DeleteItem(Context& ctx, const DeleteItemRequest& req);
 ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req);
 
+// batch.cc
+BatchGetItemResponse BatchGetItem(Context& ctx, const BatchGetItemRequest& req);
+BatchWriteItemResponse BatchWriteItem(Context& ctx, const BatchWriteItemRequest& req);
+
+// transactions.cc
+TransactWriteItemsResponse TransactWriteItems(Context& ctx, const TransactWriteItemsRequest& req);
+TransactGetItemsResponse TransactGetItems(Context& ctx, const TransactGetItemsRequest& req);
+
 // query.cc
 ReadRangeResponse Query(Context& ctx, const ReadRangeRequest& req);
 ReadRangeResponse Scan(Context& ctx, const ReadRangeRequest& req);

@@ -26,10 +26,12 @@ struct Caller {
 class TableStates;
 
 // What every operation needs: the store, the caller, and the transient table statuses.
+class IdempotencyTokens;
 struct Context {
   storage::Store& store;
   const Caller& caller;
-  TableStates* states = nullptr;  // null: tables are ACTIVE at once
+  TableStates* states = nullptr;        // null: tables are ACTIVE at once
+  IdempotencyTokens* tokens = nullptr;  // ClientRequestToken windows (null: not remembered)
 };
 
 struct AttributeDefinition {
@@ -135,6 +137,9 @@ struct ConsumedCapacity {
     double units = 0;
   };
   std::vector<Index> index_units;  // the indexes that were read or written
+  // Transactions also split the units into "ReadCapacityUnits" or "WriteCapacityUnits" (this
+  // member's value), at the top and in the Table breakdown; empty for other operations.
+  std::string split;
 };
 
 // Expression parameters shared by the item operations.
@@ -266,6 +271,80 @@ struct ItemResponse {
   std::optional<storage::Item> item;
   std::optional<ConsumedCapacity> consumed_capacity;
   std::optional<ItemCollectionMetrics> item_collection_metrics;
+};
+
+// BatchGetItem: per table, its keys and how to read them.
+struct KeysAndAttributes {
+  std::string table_name;
+  std::vector<storage::Item> keys;
+  bool consistent_read = false;
+  std::vector<std::string> attributes_to_get;
+  ExpressionParams expr;  // ProjectionExpression and ExpressionAttributeNames
+};
+
+struct BatchGetItemRequest {
+  std::vector<KeysAndAttributes> tables;  // in request order
+  ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
+};
+
+struct BatchGetItemResponse {
+  std::vector<std::pair<std::string, std::vector<storage::Item>>> responses;  // every table
+  std::vector<KeysAndAttributes> unprocessed;  // keys left for the next call (16 MB limit)
+  std::vector<ConsumedCapacity> consumed_capacity;
+};
+
+// BatchWriteItem: per table, PutRequest (item) and DeleteRequest (key) entries.
+struct WriteRequest {
+  bool put = true;
+  storage::Item item;  // the item of a put, the key of a delete
+};
+
+struct BatchWriteItemRequest {
+  std::vector<std::pair<std::string, std::vector<WriteRequest>>> tables;
+  ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
+  bool return_item_collection_metrics = false;
+};
+
+struct BatchWriteItemResponse {
+  std::vector<ConsumedCapacity> consumed_capacity;
+  std::vector<std::pair<std::string, std::vector<ItemCollectionMetrics>>> item_collection_metrics;
+};
+
+// TransactWriteItems: one action per item.
+struct TransactWriteAction {
+  enum class Kind { kConditionCheck, kPut, kDelete, kUpdate };
+  Kind kind = Kind::kPut;
+  std::string table_name;
+  storage::Item item;  // Put: the item; the others: the key
+  std::string return_values_on_condition_check_failure = "NONE";
+  ExpressionParams expr;
+};
+
+struct TransactWriteItemsRequest {
+  std::vector<TransactWriteAction> actions;
+  std::optional<std::string> client_request_token;
+  ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
+  bool return_item_collection_metrics = false;
+};
+
+struct TransactWriteItemsResponse {
+  std::vector<ConsumedCapacity> consumed_capacity;
+  std::vector<std::pair<std::string, std::vector<ItemCollectionMetrics>>> item_collection_metrics;
+};
+
+struct TransactGetItemsRequest {
+  struct Get {
+    std::string table_name;
+    storage::Item key;
+    ExpressionParams expr;  // ProjectionExpression and ExpressionAttributeNames
+  };
+  std::vector<Get> gets;
+  ReturnConsumedCapacity return_consumed_capacity = ReturnConsumedCapacity::kNone;
+};
+
+struct TransactGetItemsResponse {
+  std::vector<std::optional<storage::Item>> items;  // positional; absent: no such item
+  std::vector<ConsumedCapacity> consumed_capacity;
 };
 
 }  // namespace ddbd::api

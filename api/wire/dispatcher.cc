@@ -25,6 +25,10 @@ const std::map<std::string_view, Handler>& Operations() {
       {"Query", &HandleQuery},
       {"Scan", &HandleScan},
       {"UpdateTable", &HandleUpdateTable},
+      {"BatchGetItem", &HandleBatchGetItem},
+      {"BatchWriteItem", &HandleBatchWriteItem},
+      {"TransactWriteItems", &HandleTransactWriteItems},
+      {"TransactGetItems", &HandleTransactGetItems},
   };
   return kOperations;
 }
@@ -32,8 +36,6 @@ const std::map<std::string_view, Handler>& Operations() {
 // DynamoDB operations ddbd does not implement yet: refused with a clear message.
 const std::set<std::string_view>& NotYetSupported() {
   static const std::set<std::string_view> kOps = {"BatchExecuteStatement",
-                                                  "BatchGetItem",
-                                                  "BatchWriteItem",
                                                   "CreateBackup",
                                                   "CreateGlobalTable",
                                                   "DeleteBackup",
@@ -67,8 +69,6 @@ const std::set<std::string_view>& NotYetSupported() {
                                                   "RestoreTableFromBackup",
                                                   "RestoreTableToPointInTime",
                                                   "TagResource",
-                                                  "TransactGetItems",
-                                                  "TransactWriteItems",
                                                   "UntagResource",
                                                   "UpdateContinuousBackups",
                                                   "UpdateContributorInsights",
@@ -96,6 +96,25 @@ Reply Dispatcher::ErrorReply(const ApiError& error) {
     w.Key("Item");
     WriteAttributeMap(*error.item(), w);
   }
+  if (!error.cancellation_reasons().empty()) {
+    w.Key("CancellationReasons");
+    w.StartArray();
+    for (const auto& r : error.cancellation_reasons()) {
+      w.StartObject();
+      w.Key("Code");
+      w.String(r.code.c_str(), static_cast<rapidjson::SizeType>(r.code.size()));
+      if (!r.message.empty()) {
+        w.Key("Message");
+        w.String(r.message.c_str(), static_cast<rapidjson::SizeType>(r.message.size()));
+      }
+      if (r.item) {
+        w.Key("Item");
+        WriteAttributeMap(*r.item, w);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
   return Reply{error.http_status(), std::string(buf.GetString(), buf.GetSize())};
 }
@@ -121,7 +140,7 @@ Reply Dispatcher::Handle(const Request& request) noexcept {
     }
     if (request.auth_error) return ErrorReply(*request.auth_error);
 
-    Context ctx{store_, request.caller, states_.enabled() ? &states_ : nullptr};
+    Context ctx{store_, request.caller, states_.enabled() ? &states_ : nullptr, &tokens_};
     RequestReader reader(doc);
     // Room for a typical Query page from the start, so the buffer is not regrown (and copied)
     // a dozen times while it is written; untouched capacity costs nothing.

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "api/errors.h"
+#include "api/operations/idempotency.h"
 #include "api/operations/table_states.h"
 #include "api/operations/types.h"
 #include "storage/store.h"
@@ -31,9 +32,11 @@ struct Request {
 class Dispatcher {
  public:
   // `transient_delay`: how long tables stay CREATING / DELETING (0: not at all).
+  // `clock`: the time for ClientRequestToken windows.
   explicit Dispatcher(storage::Store& store,
-                      std::chrono::milliseconds transient_delay = std::chrono::milliseconds(0))
-      : store_(store), states_(transient_delay) {}
+                      std::chrono::milliseconds transient_delay = std::chrono::milliseconds(0),
+                      const storage::Clock& clock = storage::SystemClock::Instance())
+      : store_(store), states_(transient_delay), tokens_(clock) {}
 
   Reply Handle(const Request& request) noexcept;
 
@@ -43,6 +46,7 @@ class Dispatcher {
  private:
   storage::Store& store_;
   TableStates states_;
+  IdempotencyTokens tokens_;
 };
 
 }  // namespace ddbd::api::wire

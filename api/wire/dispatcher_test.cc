@@ -32,9 +32,10 @@ TEST_CASE("protocol errors: JSON, target, then authentication") {
   CHECK(h.Error("ListTables", "[]").first == "SerializationException");
   CHECK(h.Error("ListTables", "{} trailing").first == "SerializationException");
   CHECK(h.Error("NoSuchOperation", "{}").first == "UnknownOperationException");
-  CHECK(h.Error("BatchGetItem", "{}") ==
-        std::pair<std::string, std::string>{
-            "UnknownOperationException", "ddbd does not support the BatchGetItem operation yet"});
+  CHECK(
+      h.Error("ExecuteStatement", "{}") ==
+      std::pair<std::string, std::string>{
+          "UnknownOperationException", "ddbd does not support the ExecuteStatement operation yet"});
   Request r;
   r.target = "DynamoDB_20120810.ListTables";
   r.body = "{}";

@@ -21,10 +21,21 @@ void HandleDeleteItem(Context& ctx, RequestReader& in, JsonWriter& out);
 void HandleUpdateItem(Context& ctx, RequestReader& in, JsonWriter& out);
 void HandleQuery(Context& ctx, RequestReader& in, JsonWriter& out);
 void HandleScan(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleBatchGetItem(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleBatchWriteItem(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleTransactWriteItems(Context& ctx, RequestReader& in, JsonWriter& out);
+void HandleTransactGetItems(Context& ctx, RequestReader& in, JsonWriter& out);
 
 // Shared by the handlers.
 ReturnConsumedCapacity ReadReturnConsumedCapacity(RequestReader& in);
 void WriteCapacity(const std::optional<ConsumedCapacity>& c, JsonWriter& w);
+void WriteCapacityObject(const ConsumedCapacity& c, JsonWriter& w);  // without the key
+void WriteItemCollectionMetrics(const ItemCollectionMetrics& m, JsonWriter& w);
+std::string ReadReturnValuesOnConditionCheckFailure(RequestReader& in);
+// The expression members an operation has (condition, update, projection) and its legacy
+// (non-expression) members present, by wire name.
+ExpressionParams ReadExpressions(RequestReader& in, bool condition, bool update, bool projection,
+                                 std::initializer_list<const char*> legacy);
 // Expected / KeyConditions / QueryFilter / ScanFilter maps; `entry_type` names an entry in
 // wrong-JSON-type messages.
 ExpectedMap ReadExpectedMap(const rapidjson::Value& map, const char* entry_type);

@@ -11,6 +11,8 @@ std::string ReadReturnValues(RequestReader& in) {
   return v.value_or("NONE");
 }
 
+}  // namespace
+
 std::string ReadReturnValuesOnConditionCheckFailure(RequestReader& in) {
   auto v = in.String("ReturnValuesOnConditionCheckFailure");
   in.Enum(v, "returnValuesOnConditionCheckFailure", "[ALL_OLD, NONE]");
@@ -69,6 +71,20 @@ ExpressionParams ReadExpressions(RequestReader& in, bool condition, bool update,
   return p;
 }
 
+void WriteItemCollectionMetrics(const ItemCollectionMetrics& m, JsonWriter& w) {
+  w.StartObject();
+  w.Key("ItemCollectionKey");
+  WriteAttributeMap(m.key, w);
+  w.Key("SizeEstimateRangeGB");
+  w.StartArray();
+  w.Double(m.lower_gb);
+  w.Double(m.upper_gb);
+  w.EndArray();
+  w.EndObject();
+}
+
+namespace {
+
 void WriteItemResponse(const ItemResponse& r, const char* item_key, JsonWriter& w) {
   w.StartObject();
   if (r.item) {
@@ -78,15 +94,7 @@ void WriteItemResponse(const ItemResponse& r, const char* item_key, JsonWriter& 
   WriteCapacity(r.consumed_capacity, w);
   if (r.item_collection_metrics) {
     w.Key("ItemCollectionMetrics");
-    w.StartObject();
-    w.Key("ItemCollectionKey");
-    WriteAttributeMap(r.item_collection_metrics->key, w);
-    w.Key("SizeEstimateRangeGB");
-    w.StartArray();
-    w.Double(r.item_collection_metrics->lower_gb);
-    w.Double(r.item_collection_metrics->upper_gb);
-    w.EndArray();
-    w.EndObject();
+    WriteItemCollectionMetrics(*r.item_collection_metrics, w);
   }
   w.EndObject();
 }
@@ -172,16 +180,29 @@ ReturnConsumedCapacity ReadReturnConsumedCapacity(RequestReader& in) {
 void WriteCapacity(const std::optional<ConsumedCapacity>& c, JsonWriter& w) {
   if (!c) return;
   w.Key("ConsumedCapacity");
+  WriteCapacityObject(*c, w);
+}
+
+void WriteCapacityObject(const ConsumedCapacity& cc, JsonWriter& w) {
+  const ConsumedCapacity* c = &cc;
   w.StartObject();
   w.Key("TableName");
   w.String(c->table_name.c_str(), static_cast<rapidjson::SizeType>(c->table_name.size()));
   w.Key("CapacityUnits");
   w.Double(c->units);
+  if (!c->split.empty()) {
+    w.Key(c->split.c_str(), static_cast<rapidjson::SizeType>(c->split.size()));
+    w.Double(c->units);
+  }
   if (c->indexes) {
     w.Key("Table");
     w.StartObject();
     w.Key("CapacityUnits");
     w.Double(c->table_units);
+    if (!c->split.empty()) {
+      w.Key(c->split.c_str(), static_cast<rapidjson::SizeType>(c->split.size()));
+      w.Double(c->table_units);
+    }
     w.EndObject();
     for (bool global : {false, true}) {
       bool any = false;

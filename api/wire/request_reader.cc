@@ -60,6 +60,10 @@ void RequestReader::Violation(const std::string& rendered_value, const std::stri
                         "' failed to satisfy constraint: " + constraint);
 }
 
+void RequestReader::ViolationAt(const std::string& path, const std::string& constraint) {
+  violations_.push_back("Value at '" + path + "' failed to satisfy constraint: " + constraint);
+}
+
 void RequestReader::NotNull(bool present, const std::string& path) {
   if (!present) Violation("null", path, "Member must not be null");
 }

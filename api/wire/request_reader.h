@@ -39,6 +39,9 @@ class RequestReader {
             std::string_view allowed);  // allowed as the service prints it: "[A, B]"
   void Violation(const std::string& rendered_value, const std::string& path,
                  const std::string& constraint);
+  // The service's newer wording, which does not echo the value ("Value at 'RequestItems'
+  // failed to satisfy constraint: ..."), for values too large to echo.
+  void ViolationAt(const std::string& path, const std::string& constraint);
 
   // Throws the collected violations as one ValidationException.
   void ThrowIfInvalid() const;
