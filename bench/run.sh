@@ -28,6 +28,18 @@
 #   scan       Scan of bench-q (10,000 items), Limit BENCH_SCAN_LIMIT=1000: each request is one
 #              page; every connection's worth of state follows LastEvaluatedKey and wraps to
 #              the start; reported as pages/s (= req/s) and items/s
+# and, for the batch and transaction operations (on table bench, like put and get):
+#   batch-write    BatchWriteItem of 25 PutRequests, put's ~200-byte items, every item a new key;
+#                  reported as req/s and items/s (= 25 x req/s); a 200 whose UnprocessedItems is
+#                  not {} is a miss
+#   batch-get      BatchGetItem of 100 distinct keys of get's BENCH_GET_ITEMS preloaded items (the
+#                  next 100 of the thread's counter, threads interleaved; needs BENCH_GET_ITEMS >=
+#                  100 x BENCH_THREADS); reported as req/s and items/s; a 200 with another number
+#                  of items than 100 (or UnprocessedKeys not {}) is a miss
+#   transact-write TransactWriteItems of 4 actions on new keys: two Puts (put's items), an Update
+#                  ADD n :one, a ConditionCheck attribute_not_exists(pk) on a key never written.
+#                  Run against ddbd only: dynalite has no transactions (its report row says so),
+#                  and nginx is left out with it (no nginx row, so no "vs nginx" figure)
 # Plus: heavy requests beside light ones (bench/heavy.py: a 15 MB PutItem, 100,000 legacy
 # Expected entries, ADD of 30,000 set members to a 30,000-member set, a 300-operator condition;
 # GetItem latency on fresh connections while each runs; BENCH_SKIP_HEAVY=1 skips it),
@@ -46,11 +58,15 @@
 # Usage: bench/run.sh                      (BENCH_SECONDS=10 by default)
 #        BENCH_SECONDS=3 bench/run.sh      (a quick trial)
 # Other knobs: BENCH_WARMUP (s, default 2), BENCH_TARGETS ("ddbd dynalite nginx"),
-# BENCH_WORKLOADS ("put get update contended put-gsi query gsi-query scan"; the last four were
-# added by issue 8), BENCH_SKIP_RSS=1, BENCH_SKIP_STARTUP=1, BENCH_SKIP_HEAVY=1,
+# BENCH_WORKLOADS ("put get update contended put-gsi query gsi-query scan batch-write batch-get
+# transact-write"; put-gsi .. scan were added by issue 8, the last three with the batch and
+# transaction operations), BENCH_SKIP_RSS=1, BENCH_SKIP_STARTUP=1, BENCH_SKIP_HEAVY=1,
 # DDBD_BIN (default build/ddbd).
 # Issue 8's rows alone, against dynalite (about 2 minutes on 2 cores):
 #   BENCH_WORKLOADS="put put-gsi query gsi-query scan" BENCH_TARGETS="ddbd dynalite" \
+#   BENCH_SKIP_RSS=1 BENCH_SKIP_STARTUP=1 BENCH_SKIP_HEAVY=1 BENCH_SECONDS=8 bench/run.sh
+# The batch and transaction rows alone, beside put (about 2 minutes on 2 cores):
+#   BENCH_WORKLOADS="put batch-write batch-get transact-write" BENCH_TARGETS="ddbd dynalite" \
 #   BENCH_SKIP_RSS=1 BENCH_SKIP_STARTUP=1 BENCH_SKIP_HEAVY=1 BENCH_SECONDS=8 bench/run.sh
 set -euo pipefail
 
@@ -73,7 +89,7 @@ STARTUP_RUNS=${BENCH_STARTUP_RUNS:-20}
 RSS_ITEMS=${BENCH_RSS_ITEMS:-100000}
 DDBD_THREADS=${BENCH_DDBD_THREADS:-}
 TARGETS=${BENCH_TARGETS:-ddbd dynalite nginx}
-WORKLOADS=${BENCH_WORKLOADS:-put get update contended put-gsi query gsi-query scan}
+WORKLOADS=${BENCH_WORKLOADS:-put get update contended put-gsi query gsi-query scan batch-write batch-get transact-write}
 QUERY_PARTITIONS=${BENCH_QUERY_PARTITIONS:-100}
 QUERY_ITEMS=${BENCH_QUERY_ITEMS:-100}
 SCAN_LIMIT=${BENCH_SCAN_LIMIT:-1000}
@@ -248,7 +264,16 @@ NEEDS_INDEXES=""
 for workload in $WORKLOADS; do
   [[ -f "$BENCH_DIR/wrk/$workload.lua" ]] || die "unknown workload $workload (no bench/wrk/$workload.lua)"
   case $workload in put-gsi | query | gsi-query | scan) NEEDS_INDEXES=1 ;; esac
+  # batch-get's 100 keys per request are distinct only if the interleaved keys do not wrap.
+  [[ $workload != batch-get ]] || ((GET_ITEMS >= 100 * THREADS)) ||
+    die "batch-get needs BENCH_GET_ITEMS >= 100 x BENCH_THREADS ($((100 * THREADS)))"
 done
+
+# supported TARGET WORKLOAD: false for the workloads not run against a target (transact-write:
+# ddbd only; dynalite has no transactions).
+supported() {
+  [[ $2 != transact-write || $1 == ddbd ]]
+}
 
 # run_wrk TARGET WORKLOAD: a warm-up, then the measured run; appends one line to $RESULTS.
 run_wrk() {
@@ -314,7 +339,15 @@ for target in $TARGETS; do
       tool setup-indexes "$SRV_URL" "$QUERY_TABLE" "$QUERY_PARTITIONS" "$QUERY_ITEMS" "$GSI_TABLE"
     fi
   fi
-  for workload in $WORKLOADS; do run_wrk "$target" "$workload"; done
+  for workload in $WORKLOADS; do
+    if supported "$target" "$workload"; then
+      run_wrk "$target" "$workload"
+    else
+      log "$target $workload: skipped (not supported)"
+      # dynalite's row says so in the report; nginx gets none.
+      [[ $target == nginx ]] || printf '%s\t%s\tunsupported=1\n' "$target" "$workload" >>"$RESULTS"
+    fi
+  done
   stop_pid "$SRV_PID"
 done
 

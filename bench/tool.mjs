@@ -308,8 +308,13 @@ function report(resultsFile, metaFile) {
     ['query', `Query, one ${meta.queryItems}-item partition`],
     ['gsi-query', `Query on a GSI, one ${meta.queryPartitions}-item index partition`],
     ['scan', `Scan of ${fmtInt(meta.queryPartitions * meta.queryItems)} items, Limit ${meta.scanLimit} (req/s = pages/s)`],
+    ['batch-write', 'BatchWriteItem, 25 PutRequests, distinct keys'],
+    ['batch-get', 'BatchGetItem, 100 preloaded keys'],
+    ['transact-write', 'TransactWriteItems, 2 Puts + Update + ConditionCheck, distinct keys'],
   ];
   const reads = new Set(['query', 'gsi-query', 'scan']);
+  const batches = new Set(['batch-write', 'batch-get']);
+  const unsupported = { 'transact-write': 'not supported (dynalite has no transactions)' };
   const out = [];
   out.push(`# ddbd benchmark — ${meta.date}`);
   out.push('');
@@ -336,6 +341,10 @@ function report(resultsFile, metaFile) {
     for (const target of ['ddbd', 'dynalite', 'nginx']) {
       const r = rows.find((x) => x.target === target && x.workload === w);
       if (!r) continue;
+      if (r.unsupported) {
+        out.push(`| ${label} | ${target} | n/a | n/a | n/a | n/a | ${unsupported[w] || 'not supported'} |`);
+        continue;
+      }
       const ratio = ceiling && ceiling.rps ? `${((100 * r.rps) / ceiling.rps).toFixed(0)} %` : 'n/a';
       const parts = [];
       if (w === 'contended' && target !== 'nginx') {
@@ -353,9 +362,11 @@ function report(resultsFile, metaFile) {
         parts.push(`200: ${fmtInt(r.ok)}`);
         if (r.ccf) parts.push(`conflicts ${fmtInt(r.ccf)}`);
       }
-      if (reads.has(w) && target !== 'nginx') parts.push(`items/s ${fmtInt(r.items / (r.duration_us / 1e6))}`);
+      if ((reads.has(w) || batches.has(w)) && target !== 'nginx') parts.push(`items/s ${fmtInt(r.items / (r.duration_us / 1e6))}`);
       if (w === 'get' && target !== 'nginx' && r.miss) parts.push(`**misses ${fmtInt(r.miss)}**`);
       if (reads.has(w) && target !== 'nginx' && r.miss) parts.push(`**unexpected Count ${fmtInt(r.miss)}**`);
+      if (w === 'batch-write' && target !== 'nginx' && r.miss) parts.push(`**UnprocessedItems not {} ${fmtInt(r.miss)}**`);
+      if (w === 'batch-get' && target !== 'nginx' && r.miss) parts.push(`**not 100 items ${fmtInt(r.miss)}**`);
       if (r.bad) parts.push(`**other 4xx ${fmtInt(r.bad)}**`);
       if (r.s5xx) parts.push(`**5xx ${fmtInt(r.s5xx)}**`);
       const sockErr = (r.err_connect || 0) + (r.err_read || 0) + (r.err_write || 0);
@@ -383,6 +394,18 @@ function report(resultsFile, metaFile) {
     const b = rps(t, 'put');
     if (a && b) ratios.push(`${t} PutItem with 2 GSIs / without ${((100 * a) / b).toFixed(0)} %${t === 'ddbd' ? ' (goal ≥ 70 %)' : ''}`);
   }
+  // Batches against single-item calls of the same run: items per second over requests per second.
+  const ips = (t, w) => {
+    const r = rows.find((x) => x.target === t && x.workload === w);
+    return r && !r.unsupported && r.items ? r.items / (r.duration_us / 1e6) : undefined;
+  };
+  for (const t of ['ddbd', 'dynalite']) {
+    for (const [b, s, label] of [['batch-write', 'put', 'BatchWriteItem items/s / PutItem req/s'], ['batch-get', 'get', 'BatchGetItem items/s / GetItem req/s']]) {
+      const a = ips(t, b);
+      const c = rps(t, s);
+      if (a && c) ratios.push(`${t} ${label} ${(a / c).toFixed(1)}×`);
+    }
+  }
   if (ratios.length) {
     out.push(`Ratios: ${ratios.join('; ')}.`);
     out.push('');
@@ -396,6 +419,19 @@ function report(resultsFile, metaFile) {
         'and wrap to the start (a page after the last full one can be empty, hence items/s < ' +
         `${meta.scanLimit} × pages/s). PutItem with 2 GSIs writes new keys to bench-gsi (pk S, GSIs on ` +
         'g1 with 100 values and g2 unique per item), items of the same ~200 bytes as PutItem\'s.',
+    );
+    out.push('');
+  }
+  if (rows.some((r) => batches.has(r.workload) || r.workload === 'transact-write')) {
+    out.push(
+      'The batch and transaction rows use table bench, like PutItem and GetItem. BatchWriteItem puts ' +
+        '25 new ~200-byte items of PutItem\'s shape per request (items/s counts the items of 200s whose ' +
+        'UnprocessedItems is {}: 25 × req/s when every answer is one). BatchGetItem reads 100 distinct ' +
+        'keys of GetItem\'s preloaded items per request, eventually consistent (items/s counts the items ' +
+        'returned; a 200 with another number of items than 100, or UnprocessedKeys not {}, is a miss). ' +
+        'TransactWriteItems touches 4 new keys per request: two Puts of PutItem\'s items, an Update ' +
+        '`ADD n :one` and a ConditionCheck `attribute_not_exists(pk)` on a key never written, without ' +
+        'ClientRequestToken; it runs against ddbd only (dynalite has no transactions; no nginx row).',
     );
     out.push('');
   }

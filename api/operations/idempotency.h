@@ -17,6 +17,9 @@ namespace ddbd::api {
 class IdempotencyTokens {
  public:
   static constexpr std::chrono::minutes kWindow{10};
+  // At most this many finished tokens are remembered; past it the oldest are forgotten early
+  // (memory stays bounded under a sustained transaction load with SDK-generated tokens).
+  static constexpr size_t kMaxRemembered = 1'000'000;
 
   explicit IdempotencyTokens(const storage::Clock& clock) : clock_(clock) {}
 
@@ -32,7 +35,10 @@ class IdempotencyTokens {
 
  private:
   struct Entry {
-    std::string fingerprint;
+    // The request's canonical form, hashed: a token costs the same memory whatever the size
+    // of its request.
+    size_t fingerprint = 0;
+    size_t fingerprint_size = 0;
     bool done = false;
     std::chrono::system_clock::time_point expires;
   };

@@ -69,11 +69,24 @@ std::string JsonString(const std::string& s) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static World world;
   if (size < 2) return 0;
-  static const char* kOps[] = {"PutItem",    "GetItem",     "UpdateItem",    "DeleteItem",
-                               "ListTables", "CreateTable", "DescribeTable", "DeleteTable"};
+  static const char* kOps[] = {"PutItem",
+                               "GetItem",
+                               "UpdateItem",
+                               "DeleteItem",
+                               "ListTables",
+                               "CreateTable",
+                               "DescribeTable",
+                               "DeleteTable",
+                               "Query",
+                               "Scan",
+                               "BatchGetItem",
+                               "BatchWriteItem",
+                               "TransactGetItems",
+                               "TransactWriteItems"};
+  constexpr size_t kOpCount = sizeof kOps / sizeof kOps[0];
   std::string rest(reinterpret_cast<const char*>(data) + 2, size - 2);
   if (data[0] % 2 == 0) {
-    const char* op = kOps[data[1] % 8];
+    const char* op = kOps[data[1] % kOpCount];
     if (std::string(op) == "DeleteTable" && rest.find("\"t") != std::string::npos) return 0;
     world.Call(op, rest);
     return 0;

@@ -11,7 +11,8 @@ import os
 import sys
 
 OPS = ["PutItem", "GetItem", "UpdateItem", "DeleteItem", "ListTables", "CreateTable",
-       "DescribeTable", "DeleteTable"]
+       "DescribeTable", "DeleteTable", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+       "TransactGetItems", "TransactWriteItems"]
 
 
 def seed(out, name, mode, op, body):
@@ -55,6 +56,20 @@ def main(out):
     seed(out, "copy-into-self", 3, "PutItem", "attribute_exists(#m)\x01SET #m.x = #m")
     seed(out, "copy-twice", 3, "PutItem", "attribute_exists(#m)\x01SET #m.x = #m, #m.y = #m")
     seed(out, "remove-list", 1, "PutItem", "attribute_exists(#b)\x01REMOVE #b[0], #b[1].c")
+    # The largest batches and transactions: 100 actions, each with a deep item or a long
+    # condition; 100 keys of one batch read.
+    seed(out, "transact-100-deep", 0, "TransactWriteItems", json.dumps({"TransactItems": [
+        {"Put": {"TableName": "t", "Item": {"pk": {"S": f"tx{i}"}, "a": nested(32)}}}
+        for i in range(100)]}))
+    seed(out, "transact-100-conditions", 0, "TransactWriteItems", json.dumps({"TransactItems": [
+        {"ConditionCheck": {"TableName": "t", "Key": {"pk": {"S": f"c{i}"}},
+                            "ConditionExpression": " OR ".join(["attribute_exists(pk)"] * 100)}}
+        for i in range(100)]}))
+    seed(out, "batch-get-100", 0, "BatchGetItem", json.dumps({"RequestItems": {"t": {
+        "Keys": [{"pk": {"S": f"k{i}"}} for i in range(100)]}}}))
+    seed(out, "batch-write-25-sets", 0, "BatchWriteItem", json.dumps({"RequestItems": {"t": [
+        {"PutRequest": {"Item": {"pk": {"S": f"w{i}"}, "ss": {"SS": members[:2000]}}}}
+        for i in range(25)]}}))
     seed(out, "nested-functions", 1, "PutItem",
          "attribute_exists(#a)\x01SET #a = " + "if_not_exists(#a, " * 150 + ":n" + ")" * 150)
 
