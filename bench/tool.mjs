@@ -430,8 +430,8 @@ function report(resultsFile, metaFile) {
         'keys of GetItem\'s preloaded items per request, eventually consistent (items/s counts the items ' +
         'returned; a 200 with another number of items than 100, or UnprocessedKeys not {}, is a miss). ' +
         'TransactWriteItems touches 4 new keys per request: two Puts of PutItem\'s items, an Update ' +
-        '`ADD n :one` and a ConditionCheck `attribute_not_exists(pk)` on a key never written, without ' +
-        'ClientRequestToken; it runs against ddbd only (dynalite has no transactions; no nginx row).',
+        '`ADD n :one` and a ConditionCheck `attribute_not_exists(pk)` on a key never written, with a ' +
+        'fresh ClientRequestToken as the SDKs send one; it runs against ddbd only (dynalite has no transactions; no nginx row).',
     );
     out.push('');
   }

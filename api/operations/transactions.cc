@@ -166,7 +166,6 @@ TransactWriteItemsResponse TransactWriteItems(Context& ctx, const TransactWriteI
 
   // 5. One MutateMany: every decide runs on its current item under the locks.
   std::vector<std::optional<ApiError>> errors(n);
-  std::vector<Item> new_items(n);
   auto make_ops = [&] {
     std::vector<storage::MutateOp> ops(n);
     for (size_t i = 0; i < n; ++i) {
