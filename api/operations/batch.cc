@@ -145,21 +145,21 @@ BatchWriteItemResponse BatchWriteItem(Context& ctx, const BatchWriteItemRequest&
   for (const auto& [name, requests] : req.tables) {
     std::vector<ItemCollectionMetrics> metrics;
     for (const auto& r : requests) {
+      auto with_options = [&](auto one) {
+        one.table_name = name;
+        one.return_consumed_capacity = req.return_consumed_capacity;
+        one.return_item_collection_metrics = req.return_item_collection_metrics;
+        return one;
+      };
       ItemResponse resp;
       if (r.put) {
         PutItemRequest put;
-        put.table_name = name;
         put.item = r.item;
-        put.return_consumed_capacity = req.return_consumed_capacity;
-        put.return_item_collection_metrics = req.return_item_collection_metrics;
-        resp = PutItem(ctx, put);
+        resp = PutItem(ctx, with_options(std::move(put)));
       } else {
         DeleteItemRequest del;
-        del.table_name = name;
         del.key = r.item;
-        del.return_consumed_capacity = req.return_consumed_capacity;
-        del.return_item_collection_metrics = req.return_item_collection_metrics;
-        resp = DeleteItem(ctx, del);
+        resp = DeleteItem(ctx, with_options(std::move(del)));
       }
       AddCapacity(out.consumed_capacity, resp.consumed_capacity);
       if (resp.item_collection_metrics) metrics.push_back(*resp.item_collection_metrics);

@@ -92,6 +92,31 @@ std::string TargetIdentity(const storage::TableInfo& info, const storage::Primar
   return std::to_string(info.id) + '\0' + storage::EncodeItem(KeyItem(info, key));
 }
 
+// Each action's key, from key_of(i) (which throws ApiError for a key that does not fit its
+// table: the transaction is cancelled with that action's ValidationError), and no two actions
+// on one item (a ValidationException of its own).
+template <typename KeyOf>
+std::vector<storage::PrimaryKey> TransactionKeys(const std::vector<storage::TablePtr>& tables,
+                                                 KeyOf&& key_of) {
+  const size_t n = tables.size();
+  std::vector<storage::PrimaryKey> keys;
+  keys.reserve(n);
+  std::set<std::string> targets;
+  for (size_t i = 0; i < n; ++i) {
+    try {
+      keys.push_back(key_of(i));
+    } catch (const ApiError& e) {
+      if (e.code() != "ValidationException") throw;
+      CancelWithValidationError(n, i, e.message());
+    }
+    if (!targets.insert(TargetIdentity(tables[i]->info(), keys.back())).second) {
+      throw ApiError::Validation(
+          "Transaction request cannot include multiple operations on one item");
+    }
+  }
+  return keys;
+}
+
 }  // namespace
 
 TransactWriteItemsResponse TransactWriteItems(Context& ctx, const TransactWriteItemsRequest& req) {
@@ -118,26 +143,17 @@ TransactWriteItemsResponse TransactWriteItems(Context& ctx, const TransactWriteI
   tables.reserve(n);
   for (const auto& a : req.actions) tables.push_back(RequireTable(ctx, a.table_name));
   // 3. Keys (a problem is the action's ValidationError) and duplicate targets.
-  std::vector<storage::PrimaryKey> keys;
-  keys.reserve(n);
-  std::set<std::string> targets;
-  for (size_t i = 0; i < n; ++i) {
+  std::vector<storage::PrimaryKey> keys = TransactionKeys(tables, [&](size_t i) {
     const storage::TableInfo& info = tables[i]->info();
-    try {
-      keys.push_back(req.actions[i].kind == Kind::kPut
-                         ? KeyFromItem(info, req.actions[i].item)
-                         : KeyFromKeyParam(info, req.actions[i].item));
-      if (req.actions[i].kind == Kind::kPut) CheckIndexKeys(info, req.actions[i].item);
-      if (req.actions[i].kind == Kind::kUpdate) CheckUpdatedPaths(info, prepared[i]);
-    } catch (const ApiError& e) {
-      if (e.code() != "ValidationException") throw;
-      CancelWithValidationError(n, i, e.message());
+    const TransactWriteAction& a = req.actions[i];
+    if (a.kind == Kind::kPut) {
+      storage::PrimaryKey key = KeyFromItem(info, a.item);
+      CheckIndexKeys(info, a.item);
+      return key;
     }
-    if (!targets.insert(TargetIdentity(info, keys.back())).second) {
-      throw ApiError::Validation(
-          "Transaction request cannot include multiple operations on one item");
-    }
-  }
+    if (a.kind == Kind::kUpdate) CheckUpdatedPaths(info, prepared[i]);
+    return KeyFromKeyParam(info, a.item);
+  });
 
   // 4. ClientRequestToken: a repeat of a request that succeeded is answered without writing.
   std::string token;
@@ -265,21 +281,8 @@ TransactGetItemsResponse TransactGetItems(Context& ctx, const TransactGetItemsRe
   std::vector<storage::TablePtr> tables;
   tables.reserve(n);
   for (const auto& g : req.gets) tables.push_back(RequireTable(ctx, g.table_name));
-  std::vector<storage::PrimaryKey> keys;
-  keys.reserve(n);
-  std::set<std::string> targets;
-  for (size_t i = 0; i < n; ++i) {
-    try {
-      keys.push_back(KeyFromKeyParam(tables[i]->info(), req.gets[i].key));
-    } catch (const ApiError& e) {
-      if (e.code() != "ValidationException") throw;
-      CancelWithValidationError(n, i, e.message());
-    }
-    if (!targets.insert(TargetIdentity(tables[i]->info(), keys.back())).second) {
-      throw ApiError::Validation(
-          "Transaction request cannot include multiple operations on one item");
-    }
-  }
+  std::vector<storage::PrimaryKey> keys = TransactionKeys(
+      tables, [&](size_t i) { return KeyFromKeyParam(tables[i]->info(), req.gets[i].key); });
   // One snapshot: a write transaction is one batch, so its items are seen all or none.
   auto view = ctx.store.View();
   TransactGetItemsResponse out;
