@@ -145,8 +145,8 @@ BatchWriteItemResponse BatchWriteItem(Context& ctx, const BatchWriteItemRequest&
   for (const auto& [name, requests] : req.tables) {
     std::vector<ItemCollectionMetrics> metrics;
     for (const auto& r : requests) {
-      auto with_options = [&](auto one) {
-        one.table_name = name;
+      auto with_options = [&, &table = name](auto one) {
+        one.table_name = table;
         one.return_consumed_capacity = req.return_consumed_capacity;
         one.return_item_collection_metrics = req.return_item_collection_metrics;
         return one;
