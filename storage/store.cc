@@ -319,15 +319,22 @@ class RocksReadView final : public ReadView {
   explicit RocksReadView(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
   ~RocksReadView() override { db_->ReleaseSnapshot(snapshot_); }
   StatusOr<std::optional<Item>> Get(const TableInfo& table, const PrimaryKey& key) const override {
+    auto value = GetEncoded(table, key);
+    if (!value.ok()) return value.status();
+    if (!value->has_value()) return std::optional<Item>();
+    auto item = DecodeItem(**value);
+    if (!item.ok()) return item.status();
+    return std::optional<Item>(std::move(item).value());
+  }
+  StatusOr<std::optional<std::string>> GetEncoded(const TableInfo& table,
+                                                  const PrimaryKey& key) const override {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot_;
     std::string value;
     auto s = db_->Get(ro, RowKey(table.id, key), &value);
-    if (s.IsNotFound()) return std::optional<Item>();
+    if (s.IsNotFound()) return std::optional<std::string>();
     if (!s.ok()) return FromRocks(s);
-    auto item = DecodeItem(value);
-    if (!item.ok()) return item.status();
-    return std::optional<Item>(std::move(item).value());
+    return std::optional<std::string>(std::move(value));
   }
   std::unique_ptr<RangeReader> Range(const RangeOptions& options) const override {
     return std::make_unique<RocksRangeReader>(db_, snapshot_, options);

@@ -102,6 +102,9 @@ class ReadView {
   virtual ~ReadView() = default;
   virtual StatusOr<std::optional<Item>> Get(const TableInfo& table,
                                             const PrimaryKey& key) const = 0;
+  // The item as stored (EncodeItem's bytes), for readers that answer without decoding it.
+  virtual StatusOr<std::optional<std::string>> GetEncoded(const TableInfo& table,
+                                                          const PrimaryKey& key) const = 0;
   virtual std::unique_ptr<RangeReader> Range(const RangeOptions& options) const = 0;
 };
 

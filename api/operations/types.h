@@ -288,7 +288,7 @@ struct BatchGetItemRequest {
 };
 
 struct BatchGetItemResponse {
-  std::vector<std::pair<std::string, std::vector<storage::Item>>> responses;  // every table
+  std::vector<std::pair<std::string, ResultItems>> responses;  // every table
   std::vector<KeysAndAttributes> unprocessed;  // keys left for the next call (16 MB limit)
   std::vector<ConsumedCapacity> consumed_capacity;
 };

@@ -173,7 +173,8 @@ void HandleBatchGetItem(Context& ctx, RequestReader& in, JsonWriter& out) {
   for (const auto& [table, list] : r.responses) {
     out.Key(table.c_str(), static_cast<rapidjson::SizeType>(table.size()));
     out.StartArray();
-    for (const auto& item : list) WriteAttributeMap(item, out);
+    list.ForEach([&](std::string_view bytes) { WriteEncodedItem(bytes, out); },
+                 [&](const storage::Item& item) { WriteAttributeMap(item, out); });
     out.EndArray();
   }
   out.EndObject();
