@@ -28,6 +28,7 @@ storage::PrimaryKey BatchKey(const storage::TableInfo& info, const Item& item, b
   try {
     return whole_item ? KeyFromItem(info, item) : KeyFromKeyParam(info, item);
   } catch (const ApiError& e) {
+    if (auto empty = EmptyKeyValueError(e)) throw std::move(*empty);
     const std::string& m = e.message();
     if (m.starts_with("One or more parameter values were invalid: Missing the key") ||
         m.starts_with("One or more parameter values were invalid: Type mismatch for key")) {

@@ -148,14 +148,22 @@ void CheckAttributeNames(const storage::Item& item) {
   }
 }
 
-void CheckItemSize(const storage::Item& item) {
+std::optional<ApiError> EmptyKeyValueError(const ApiError& e) {
+  size_t at = e.message().find("The AttributeValue for a key attribute cannot contain an empty");
+  if (at == std::string::npos) return std::nullopt;
+  return ApiError::Validation("One or more parameter values are not valid. " +
+                              e.message().substr(at));
+}
+
+void CheckItemSize(const storage::Item& item, bool update) {
   // An update can copy a subtree into itself (SET a.b = a) and so deepen an item past what any
   // request could send; the limit holds for the result as for the request.
   if (storage::NestingDepth(item) > kMaxNestingDepth) {
     throw ApiError::Validation("Nesting Levels have exceeded supported limits");
   }
   if (storage::ItemSize(item) > kMaxItemBytes) {
-    throw ApiError::Validation("Item size has exceeded the maximum allowed size");
+    throw ApiError::Validation(update ? "Item size to update has exceeded the maximum allowed size"
+                                      : "Item size has exceeded the maximum allowed size");
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "api/errors.h"
 #include "api/expressions/ast.h"
 #include "api/operations/types.h"
 
@@ -25,9 +26,16 @@ storage::PrimaryKey KeyFromKeyParam(const storage::TableInfo& table, const stora
 // The key attributes as an item (the start of an UpdateItem on an absent item).
 storage::Item KeyItem(const storage::TableInfo& table, const storage::PrimaryKey& key);
 
+// An empty S or B key value, worded as the batch and transaction operations word it ("One or
+// more parameter values are not valid. The AttributeValue for a key attribute cannot contain
+// an empty string value. Key: pk"); nullopt for any other error.
+std::optional<ApiError> EmptyKeyValueError(const ApiError& e);
+
 // Throws "Nesting Levels have exceeded supported limits" past 32 levels and "Item size has
 // exceeded the maximum allowed size" past 400 KB.
-void CheckItemSize(const storage::Item& item);
+// (`update`: the result of an UpdateItem, which the service words "Item size to update has
+// exceeded the maximum allowed size".)
+void CheckItemSize(const storage::Item& item, bool update = false);
 // Index key attributes present in the item must have the index's type and not be empty.
 void CheckIndexKeys(const storage::TableInfo& table, const storage::Item& item);
 // Top-level attribute names: not empty, at most 65535 bytes.

@@ -98,7 +98,7 @@ Decision DecideUpdate(const PreparedExpressions& expr, const storage::TableInfo&
   Item updated =
       expr.update ? expressions::ApplyUpdate(*expr.update, std::move(base)) : std::move(base);
   CheckIndexKeys(info, updated);
-  CheckItemSize(updated);
+  CheckItemSize(updated, true);
   if (new_item) *new_item = updated;  // only copied when the response needs it
   return Decision::Put(std::move(updated));
 }

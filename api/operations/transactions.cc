@@ -107,6 +107,8 @@ std::vector<storage::PrimaryKey> TransactionKeys(const std::vector<storage::Tabl
       keys.push_back(key_of(i));
     } catch (const ApiError& e) {
       if (e.code() != "ValidationException") throw;
+      // An empty key value is the request's own fault, not the action's: no cancellation.
+      if (auto empty = EmptyKeyValueError(e)) throw std::move(*empty);
       CancelWithValidationError(n, i, e.message());
     }
     if (!targets.insert(TargetIdentity(tables[i]->info(), keys.back())).second) {

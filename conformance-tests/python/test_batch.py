@@ -242,3 +242,16 @@ def test_batch_get_sixteen_megabytes_then_unprocessed_keys(ddb, table_s):
     seen = {i["pk"]["S"] for i in first} | {i["pk"]["S"] for i in resp["Responses"][table_s]}
     assert seen == {k["pk"]["S"] for k in keys}
     assert resp["UnprocessedKeys"] == {}
+
+
+def test_batch_empty_key_values(ddb, table_s):
+    empty = ("One or more parameter values are not valid. The AttributeValue for a key attribute "
+             "cannot contain an empty string value. Key: pk")
+    with pytest.raises(ClientError) as e:
+        ddb.batch_get_item(RequestItems={table_s: {"Keys": [{"pk": S("")}]}})
+    assert_validation(e, empty)
+    for request in ({"PutRequest": {"Item": {"pk": S("")}}},
+                    {"DeleteRequest": {"Key": {"pk": S("")}}}):
+        with pytest.raises(ClientError) as e:
+            ddb.batch_write_item(RequestItems={table_s: [request]})
+        assert_validation(e, empty)

@@ -435,3 +435,29 @@ def test_a_replay_is_recognised_whatever_the_json_key_order(ddb, table_s):
     assert status == 400
     assert body["__type"] == "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException"
     assert "Message" in body
+
+
+def test_an_empty_key_value_is_the_requests_fault_not_a_cancellation(ddb, table_s):
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(TransactItems=[
+            put(table_s, {"pk": S(unique_key("txe"))}), delete(table_s, {"pk": S("")})])
+    assert_validation(e, "One or more parameter values are not valid. The AttributeValue for a "
+                         "key attribute cannot contain an empty string value. Key: pk")
+
+
+def test_an_update_past_400_kb_cancels_with_its_reason(ddb, table_s):
+    p = unique_key("txbig")
+    ddb.put_item(TableName=table_s, Item={"pk": S(p), "a": S("x" * 300000)})
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(TransactItems=[
+            update(table_s, {"pk": S(p)}, "SET b = :b", {":b": S("y" * 200000)})])
+    message, reasons = cancellation(e)
+    assert message == CANCELLED + "[ValidationError]"
+    assert reasons == [{"Code": "ValidationError",
+                        "Message": "Item size to update has exceeded the maximum allowed size"}]
+    # The same update alone is refused with the same words.
+    with pytest.raises(ClientError) as e:
+        ddb.update_item(TableName=table_s, Key={"pk": S(p)}, UpdateExpression="SET b = :b",
+                        ExpressionAttributeValues={":b": S("y" * 200000)})
+    assert_validation(e, "Item size to update has exceeded the maximum allowed size")
+    assert "b" not in item(ddb, table_s, p)
