@@ -807,21 +807,30 @@ Status Store::Commit(std::vector<Staged>& staged) {
     if (Status s = Stage(st, batch); !s.ok()) return s;
   }
   if (batch.Count() == 0) return Status::Ok();
-  // The 10 GB item-collection limit, with every write of the batch to one partition summed.
+  // The item-collection limit, with every write of the batch to one partition summed; the
+  // writes that grow a collection past it are marked.
   std::map<std::pair<const Table*, std::string_view>, int64_t> growth;
   for (const auto& st : staged) {
     if (st.writes && st.table->has_local_indexes()) {
       growth[{st.table, st.collection_key}] += st.collection_delta;
     }
   }
+  bool over = false;
   for (const auto& [where, delta] : growth) {
     std::lock_guard lock(where.first->collections_mu_);
     auto it = where.first->collections_.find(where.second);
     int64_t current = it == where.first->collections_.end() ? 0 : it->second;
-    if (delta > 0 && current + delta > kMaxItemCollectionBytes) {
-      return Status::InvalidArgument("item collection size limit");
+    if (delta > 0 && current + delta > options_.max_item_collection_bytes) {
+      over = true;
+      for (auto& st : staged) {
+        if (st.writes && st.table == where.first && st.collection_key == where.second &&
+            st.collection_delta > 0) {
+          st.result.collection_limit_exceeded = true;
+        }
+      }
     }
   }
+  if (over) return Status::InvalidArgument("item collection size limit");
   rocksdb::WriteOptions wo;
   wo.disableWAL = options_.path.empty();  // nothing to recover in memory
   wo.sync = options_.sync && !wo.disableWAL;
@@ -877,8 +886,10 @@ StatusOr<MutateManyResult> Store::MutateMany(const std::vector<MutateOp>& ops) {
     failed |= st.decision.kind == Decision::Kind::kFail;
   }
   if (!failed) {
-    if (Status s = Commit(staged); !s.ok()) return s;
-    out.committed = true;
+    Status s = Commit(staged);
+    bool limit = s.code() == Status::Code::kInvalidArgument;
+    if (!s.ok() && !limit) return s;
+    out.committed = s.ok();  // over the collection limit: nothing written, the ops say which
   }
   out.results.reserve(staged.size());
   for (auto& st : staged) out.results.push_back(std::move(st.result));

@@ -36,6 +36,9 @@ struct StoreOptions {
   // fsync the write-ahead log on every commit. Off: an acknowledged write survives a process
   // crash (it is in the OS) but not a power loss.
   bool sync = false;
+  // The item-collection limit of tables with local secondary indexes (a partition's items plus
+  // their LSI rows); DynamoDB's is 10 GB. Smaller values let tests reach it.
+  int64_t max_item_collection_bytes = 10LL * 1024 * 1024 * 1024;
 };
 
 struct KeyAttribute {
@@ -184,6 +187,9 @@ struct MutateResult {
   // Tables with local secondary indexes: the size of the item collection (the partition's items
   // plus their LSI rows) after the write.
   int64_t collection_bytes = 0;
+  // MutateMany: this op's write would have grown its item collection past the limit
+  // (StoreOptions::max_item_collection_bytes), so nothing was written.
+  bool collection_limit_exceeded = false;
   // What the write did to each secondary index (TableInfo::indexes order): the row it removed
   // and the row it wrote, with their ItemSize. An index row that stays as it was is neither.
   struct IndexWrite {
@@ -203,15 +209,12 @@ struct MutateOp {
 };
 
 struct MutateManyResult {
-  // True when every decide returned Put or Delete and all of them were written in one batch;
-  // false when some decide returned Fail, and then nothing was written.
+  // True when every decide returned Put, Delete or Keep and all writes were committed in one
+  // batch; false when some decide returned Fail or a write would have grown its item collection
+  // past the limit (MutateResult::collection_limit_exceeded), and then nothing was written.
   bool committed = false;
   std::vector<MutateResult> results;  // one per op, in order (old_item and outcome always)
 };
-
-// An item collection may not grow past this (tables with LSIs; Developer Guide, "Item
-// collection size limit").
-inline constexpr int64_t kMaxItemCollectionBytes = 10LL * 1024 * 1024 * 1024;
 
 // The data namespace of a caller: unambiguous for any access key and region (the access key is
 // length-prefixed, so key "a_b" in region "c" and key "a" in region "b_c" never meet).

@@ -221,14 +221,6 @@ TransactWriteItemsResponse TransactWriteItems(Context& ctx, const TransactWriteI
     if (result.status().code() == storage::Status::Code::kNotFound) {
       throw ApiError::ResourceNotFound();
     }
-    if (result.status().code() == storage::Status::Code::kInvalidArgument) {
-      std::vector<CancellationReason> reasons(n);
-      for (auto& r : reasons) {
-        r.code = "ItemCollectionSizeLimitExceeded";
-        r.message = "Collection size exceeded.";
-      }
-      throw ApiError::TransactionCanceled(std::move(reasons));
-    }
     throw ApiError::Internal("Internal server error: " + result.status().message());
   }
   const auto& results = result->results;
@@ -240,6 +232,11 @@ TransactWriteItemsResponse TransactWriteItems(Context& ctx, const TransactWriteI
         reasons[i].code = "ValidationError";
         reasons[i].message = errors[i]->message();
         break;  // the service examines no action after the first invalid one
+      }
+      if (results[i].collection_limit_exceeded) {
+        reasons[i].code = "ItemCollectionSizeLimitExceeded";
+        reasons[i].message = "Collection size exceeded.";
+        continue;
       }
       if (results[i].outcome == Decision::Kind::kFail) {
         reasons[i].code = "ConditionalCheckFailed";

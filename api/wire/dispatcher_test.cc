@@ -205,3 +205,40 @@ TEST_CASE("with transient statuses, a new GSI stays CREATING and cannot be read 
   CHECK(later.status == 200);
   CHECK(later.body.find("\"Count\":1") != std::string::npos);
 }
+
+TEST_CASE(
+    "the item-collection limit: PutItem's error, a transaction's reason on the right action") {
+  ddbd::storage::StoreOptions options;
+  options.max_item_collection_bytes = 1000;  // instead of 10 GB
+  Harness h(options);
+  h.Ok(
+      "CreateTable",
+      R"({"TableName":"lsi","BillingMode":"PAY_PER_REQUEST",)"
+      R"("KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],)"
+      R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},)"
+      R"({"AttributeName":"sk","AttributeType":"S"},{"AttributeName":"l","AttributeType":"S"}],)"
+      R"("LocalSecondaryIndexes":[{"IndexName":"by_l","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},)"
+      R"({"AttributeName":"l","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}]})");
+  std::string big(400, 'x');
+  auto put = [&](const std::string& pk, const std::string& sk) {
+    return R"({"Put":{"TableName":"lsi","Item":{"pk":{"S":")" + pk + R"("},"sk":{"S":")" + sk +
+           R"("},"l":{"S":"L"},"v":{"S":")" + big + R"("}}}})";
+  };
+  // ~420 bytes per item, twice that with its LSI row: one item fits in a collection, two do not.
+  h.Ok("TransactWriteItems", R"({"TransactItems":[)" + put("a", "1") + "]}");
+  CHECK(h.Error("TransactWriteItems",
+                R"({"TransactItems":[)" + put("b", "1") + "," + put("a", "2") + "]}") ==
+        std::pair<std::string, std::string>{
+            "TransactionCanceledException",
+            "Transaction cancelled, please refer cancellation reasons for specific reasons "
+            "[None, ItemCollectionSizeLimitExceeded]"});
+  // Nothing of the cancelled transaction was written, partition b included.
+  auto got = h.Ok("GetItem", R"({"TableName":"lsi","Key":{"pk":{"S":"b"},"sk":{"S":"1"}}})");
+  CHECK_FALSE(got.HasMember("Item"));
+  CHECK(h.Error("PutItem", R"({"TableName":"lsi","Item":{"pk":{"S":"a"},"sk":{"S":"3"},)"
+                           R"("l":{"S":"L"},"v":{"S":")" +
+                               big + R"("}}})")
+            .first == "ItemCollectionSizeLimitExceededException");
+  h.Ok("PutItem",
+       R"({"TableName":"lsi","Item":{"pk":{"S":"b"},"sk":{"S":"1"},"v":{"S":"small"}}})");
+}

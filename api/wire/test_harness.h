@@ -15,8 +15,11 @@
 namespace ddbd::api::wire {
 
 struct Harness {
-  std::unique_ptr<ddbd::storage::Store> store = std::move(ddbd::storage::Store::Open({}).value());
-  Dispatcher dispatcher{*store};
+  explicit Harness(const ddbd::storage::StoreOptions& options = {})
+      : store(std::move(ddbd::storage::Store::Open(options).value())), dispatcher(*store) {}
+
+  std::unique_ptr<ddbd::storage::Store> store;
+  Dispatcher dispatcher;
 
   Reply Call(const std::string& op, const std::string& body, const std::string& space = "a_r") {
     Request r;
