@@ -66,6 +66,7 @@ BatchGetItemResponse BatchGetItem(Context& ctx, const BatchGetItemRequest& req) 
   for (const auto& t : req.tables) {
     prepared.push_back(PrepareExpressions(t.expr));
     CheckAttributesToGet(t.attributes_to_get);
+    for (const auto& k : t.keys) CheckKeyValuesNotEmpty(k);
     total += t.keys.size();
     if (total > kMaxBatchGetKeys) {
       throw ApiError::Validation("Too many items requested for the BatchGetItem call");
@@ -139,7 +140,10 @@ BatchWriteItemResponse BatchWriteItem(Context& ctx, const BatchWriteItemRequest&
   // What the request alone shows: attribute names, nesting and item sizes of the puts.
   for (const auto& [name, requests] : req.tables) {
     for (const auto& r : requests) {
-      if (!r.put) continue;
+      if (!r.put) {
+        CheckKeyValuesNotEmpty(r.item);
+        continue;
+      }
       CheckAttributeNames(r.item);
       CheckItemSize(r.item);
     }

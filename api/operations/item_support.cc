@@ -149,10 +149,20 @@ void CheckAttributeNames(const storage::Item& item) {
 }
 
 std::optional<ApiError> EmptyKeyValueError(const ApiError& e) {
+  if (e.message().find("IndexName") != std::string::npos) return std::nullopt;  // index keys
   size_t at = e.message().find("The AttributeValue for a key attribute cannot contain an empty");
   if (at == std::string::npos) return std::nullopt;
   return ApiError::Validation("One or more parameter values are not valid. " +
                               e.message().substr(at));
+}
+
+void CheckKeyValuesNotEmpty(const storage::Item& key) {
+  for (const auto& [name, v] : key) {
+    if (IsEmptyScalar(v)) {
+      throw ApiError::Validation("One or more parameter values are not valid. " +
+                                 EmptyKeyMessage(v, name));
+    }
+  }
 }
 
 void CheckItemSize(const storage::Item& item, bool update) {

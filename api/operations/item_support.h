@@ -31,6 +31,10 @@ storage::Item KeyItem(const storage::TableInfo& table, const storage::PrimaryKey
 // an empty string value. Key: pk"); nullopt for any other error.
 std::optional<ApiError> EmptyKeyValueError(const ApiError& e);
 
+// A Key parameter of a batch or transaction: every attribute in it is a key attribute, so an
+// empty S or B value is refused before the table is looked up.
+void CheckKeyValuesNotEmpty(const storage::Item& key);
+
 // Throws "Nesting Levels have exceeded supported limits" past 32 levels and "Item size has
 // exceeded the maximum allowed size" past 400 KB.
 // (`update`: the result of an UpdateItem, which the service words "Item size to update has

@@ -5,6 +5,7 @@
 // Checks follow the service's order: what the request alone shows (expressions, item sizes)
 // for all actions first, then the tables, then duplicate targets; problems that need the
 // table's schema or the stored item are cancellation reasons (ValidationError).
+#include <algorithm>
 #include <set>
 
 #include "api/errors.h"
@@ -60,6 +61,24 @@ void AddUnits(std::vector<ConsumedCapacity>& all, ReturnConsumedCapacity mode,
 // The request's identity for a ClientRequestToken replay: every parameter that changes what
 // the transaction does, in a canonical form (maps in key order, whatever order the client's
 // JSON had; the Go SDK, for one, serializes maps in random order).
+// Set members in a canonical order (a set's order carries no meaning), through maps and lists.
+void SortSets(storage::AttributeValue& v) {
+  if (auto* ss = v.get_if<storage::StringSet>()) std::sort(ss->members.begin(), ss->members.end());
+  if (auto* bs = v.get_if<storage::BinarySet>()) std::sort(bs->members.begin(), bs->members.end());
+  if (auto* ns = v.get_if<storage::NumberSet>()) std::sort(ns->members.begin(), ns->members.end());
+  if (auto* m = v.get_if<storage::AttributeMap>()) {
+    for (auto& [name, child] : *m) SortSets(child);
+  }
+  if (auto* l = v.get_if<storage::AttributeList>()) {
+    for (auto& child : *l) SortSets(child);
+  }
+}
+
+std::string CanonicalBytes(Item item) {
+  for (auto& [name, v] : item) SortSets(v);
+  return storage::EncodeItem(item);
+}
+
 std::string Fingerprint(const TransactWriteItemsRequest& req) {
   std::string out = req.return_item_collection_metrics ? "SIZE" : "NONE";
   auto field = [&out](std::string_view s) {
@@ -71,7 +90,7 @@ std::string Fingerprint(const TransactWriteItemsRequest& req) {
   for (const auto& a : req.actions) {
     field(std::to_string(static_cast<int>(a.kind)));
     field(a.table_name);
-    field(storage::EncodeItem(a.item));
+    field(CanonicalBytes(a.item));
     field(a.return_values_on_condition_check_failure);
     opt(a.expr.condition_expression);
     opt(a.expr.update_expression);
@@ -82,8 +101,7 @@ std::string Fingerprint(const TransactWriteItemsRequest& req) {
       }
     }
     opt(a.expr.names ? std::optional<std::string>(names) : std::nullopt);
-    opt(a.expr.values ? std::optional<std::string>(storage::EncodeItem(*a.expr.values))
-                      : std::nullopt);
+    opt(a.expr.values ? std::optional<std::string>(CanonicalBytes(*a.expr.values)) : std::nullopt);
   }
   return out;
 }
@@ -132,6 +150,8 @@ TransactWriteItemsResponse TransactWriteItems(Context& ctx, const TransactWriteI
     if (a.kind == Kind::kPut) {
       CheckAttributeNames(a.item);
       CheckItemSize(a.item);
+    } else {
+      CheckKeyValuesNotEmpty(a.item);
     }
     payload += storage::ItemSize(a.item);
     if (a.expr.values) payload += storage::ItemSize(*a.expr.values);
@@ -276,7 +296,10 @@ TransactGetItemsResponse TransactGetItems(Context& ctx, const TransactGetItemsRe
   const size_t n = req.gets.size();
   std::vector<PreparedExpressions> prepared;
   prepared.reserve(n);
-  for (const auto& g : req.gets) prepared.push_back(PrepareExpressions(g.expr));
+  for (const auto& g : req.gets) {
+    prepared.push_back(PrepareExpressions(g.expr));
+    CheckKeyValuesNotEmpty(g.key);
+  }
   std::vector<storage::TablePtr> tables;
   tables.reserve(n);
   for (const auto& g : req.gets) tables.push_back(RequireTable(ctx, g.table_name));

@@ -26,14 +26,18 @@ std::string Str(const rapidjson::Value& v) {
   return std::string(v.GetString(), v.GetStringLength());
 }
 
-// RequestItems of both batch operations: a non-empty map of valid table names.
-const rapidjson::Value* ReadRequestItems(RequestReader& in) {
+// RequestItems of both batch operations: a non-empty map of valid table names. An empty map is
+// worded as the service words it today: BatchWriteItem with its own sentence, BatchGetItem
+// with the newer constraint wording.
+const rapidjson::Value* ReadRequestItems(RequestReader& in, bool write) {
   const rapidjson::Value* items = in.Member("RequestItems");
   in.NotNull(items != nullptr, "requestItems");
   if (!items) return nullptr;
   if (!items->IsObject()) ThrowWrongJsonType(*items, "Map");
   if (items->MemberCount() == 0) {
-    in.Violation("'{}'", "requestItems", "Member must have length greater than or equal to 1");
+    if (write)
+      throw ApiError::Validation("The requestItems parameter is required for BatchWriteItem");
+    in.ViolationAt("RequestItems", "Member must have length greater than or equal to 1");
   }
   for (const auto& m : items->GetObject()) {
     if (!ValidTableName(std::string_view(m.name.GetString(), m.name.GetStringLength()))) {
@@ -133,7 +137,7 @@ const rapidjson::Value* ReadTransactItems(RequestReader& in) {
 
 void HandleBatchGetItem(Context& ctx, RequestReader& in, JsonWriter& out) {
   BatchGetItemRequest req;
-  const rapidjson::Value* items = ReadRequestItems(in);
+  const rapidjson::Value* items = ReadRequestItems(in, false);
   req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
   if (items) {
     for (const auto& m : items->GetObject()) {
@@ -191,16 +195,22 @@ void HandleBatchGetItem(Context& ctx, RequestReader& in, JsonWriter& out) {
 
 void HandleBatchWriteItem(Context& ctx, RequestReader& in, JsonWriter& out) {
   BatchWriteItemRequest req;
-  const rapidjson::Value* items = ReadRequestItems(in);
+  // BatchWriteItem reports a bad enum on its own, before anything about RequestItems.
   req.return_consumed_capacity = ReadReturnConsumedCapacity(in);
   req.return_item_collection_metrics = ReadCollectionMetrics(in);
+  in.ThrowIfInvalid();
+  const rapidjson::Value* items = ReadRequestItems(in, true);
   if (items) {
     for (const auto& m : items->GetObject()) {
       if (!m.value.IsArray()) ThrowWrongJsonType(m.value, "List");
-      if (m.value.Empty() || m.value.Size() > 25) {
+      if (m.value.Empty()) {
+        in.Violation("'{" + Str(m.name) + "=[]}'", "requestItems",
+                     "Map value must satisfy constraint: [Member must have length less than or "
+                     "equal to 25, Member must have length greater than or equal to 1]");
+      } else if (m.value.Size() > 25) {
+        // (The older wording echoes the whole request, which cannot be reproduced.)
         in.ViolationAt("RequestItems." + Str(m.name) + ".member",
-                       m.value.Empty() ? "Member must have length greater than or equal to 1"
-                                       : "Member must have length less than or equal to 25");
+                       "Member must have length less than or equal to 25");
       }
     }
   }
@@ -280,8 +290,10 @@ void HandleTransactWriteItems(Context& ctx, RequestReader& in, JsonWriter& out) 
                        (a.kind == Kind::kConditionCheck
                             ? std::string("conditionCheck")
                             : std::string(1, static_cast<char>(member[0] + 32)) + member.substr(1));
-    a.table_name = sub.String("TableName").value_or("");
-    sub.NotNull(sub.Member("TableName") != nullptr, path + ".tableName");
+    auto table_name = sub.String("TableName");
+    sub.NotNull(table_name.has_value(), path + ".tableName");
+    sub.Length(table_name, path + ".tableName", 1, 1024);
+    a.table_name = table_name.value_or("");
     auto map = sub.AttributeMap(a.kind == Kind::kPut ? "Item" : "Key");
     sub.NotNull(map.has_value(), path + (a.kind == Kind::kPut ? ".item" : ".key"));
     if (a.kind == Kind::kConditionCheck) {
@@ -294,6 +306,11 @@ void HandleTransactWriteItems(Context& ctx, RequestReader& in, JsonWriter& out) 
     sub.ThrowIfInvalid();
     a.item = std::move(map).value_or(storage::Item{});
     a.expr = ReadExpressions(sub, true, a.kind == Kind::kUpdate, false, {});
+    // Expected, ConditionalOperator and AttributeUpdates are not members of a transaction's
+    // actions: ignored, as the service ignores unknown members.
+    a.expr.expected.reset();
+    a.expr.conditional_operator.reset();
+    a.expr.attribute_updates.reset();
     req.actions.push_back(std::move(a));
   }
   TransactWriteItemsResponse r = TransactWriteItems(ctx, req);
@@ -320,8 +337,10 @@ void HandleTransactGetItems(Context& ctx, RequestReader& in, JsonWriter& out) {
     if (!get->IsObject()) ThrowWrongJsonType(*get, "Get");
     RequestReader sub(*get);
     TransactGetItemsRequest::Get g;
-    g.table_name = sub.String("TableName").value_or("");
-    sub.NotNull(sub.Member("TableName") != nullptr, path + ".tableName");
+    auto table_name = sub.String("TableName");
+    sub.NotNull(table_name.has_value(), path + ".tableName");
+    sub.Length(table_name, path + ".tableName", 1, 1024);
+    g.table_name = table_name.value_or("");
     auto key = sub.AttributeMap("Key");
     sub.NotNull(key.has_value(), path + ".key");
     sub.ThrowIfInvalid();

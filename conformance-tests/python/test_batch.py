@@ -110,11 +110,23 @@ def test_batch_write_request_with_neither_or_both_requests(ddb, table_s):
                              "contain exactly one of the supported datatypes")
 
 
-def test_batch_write_empty_request_items(ddb):
+def test_batch_write_empty_request_items(ddb, table_s):
     with pytest.raises(ClientError) as e:
         ddb.batch_write_item(RequestItems={})
-    assert e.value.response["Error"]["Code"] == "ValidationException"
-    assert "Member must have length greater than or equal to 1" in e.value.response["Error"]["Message"]
+    assert_validation(e, "The requestItems parameter is required for BatchWriteItem")
+    with pytest.raises(ClientError) as e:
+        ddb.batch_write_item(RequestItems={table_s: []})
+    assert_validation(e, f"Value '{{{table_s}=[]}}' at 'requestItems' failed to satisfy constraint: "
+                         "Map value must satisfy constraint: [Member must have length less than "
+                         "or equal to 25, Member must have length greater than or equal to 1]")
+    # A bad enum is reported on its own, before anything about RequestItems.
+    from conftest import raw_dynamodb_call
+    status, body = raw_dynamodb_call("BatchWriteItem", {"RequestItems": {"bad!name": []},
+                                                        "ReturnConsumedCapacity": "BOGUS"})
+    assert status == 400
+    assert body["message"] == ("1 validation error detected: Value 'BOGUS' at "
+                               "'returnConsumedCapacity' failed to satisfy constraint: Member must "
+                               "satisfy enum value set: [INDEXES, TOTAL, NONE]")
 
 
 def test_batch_write_item_collection_metrics(ddb, new_table):
@@ -245,6 +257,10 @@ def test_batch_get_sixteen_megabytes_then_unprocessed_keys(ddb, table_s):
 
 
 def test_batch_empty_key_values(ddb, table_s):
+    # An empty key value is refused before the tables are looked up.
+    with pytest.raises(ClientError) as e:
+        ddb.batch_get_item(RequestItems={"no-such-table-e": {"Keys": [{"pk": S("")}]}})
+    assert e.value.response["Error"]["Code"] == "ValidationException"
     empty = ("One or more parameter values are not valid. The AttributeValue for a key attribute "
              "cannot contain an empty string value. Key: pk")
     with pytest.raises(ClientError) as e:

@@ -443,6 +443,11 @@ def test_an_empty_key_value_is_the_requests_fault_not_a_cancellation(ddb, table_
             put(table_s, {"pk": S(unique_key("txe"))}), delete(table_s, {"pk": S("")})])
     assert_validation(e, "One or more parameter values are not valid. The AttributeValue for a "
                          "key attribute cannot contain an empty string value. Key: pk")
+    # ... and before the tables are looked up.
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(TransactItems=[
+            put("no-such-table-txe", {"pk": S("a")}), delete(table_s, {"pk": S("")})])
+    assert e.value.response["Error"]["Code"] == "ValidationException"
 
 
 def test_an_update_past_400_kb_cancels_with_its_reason(ddb, table_s):
@@ -461,3 +466,17 @@ def test_an_update_past_400_kb_cancels_with_its_reason(ddb, table_s):
                         ExpressionAttributeValues={":b": S("y" * 200000)})
     assert_validation(e, "Item size to update has exceeded the maximum allowed size")
     assert "b" not in item(ddb, table_s, p)
+
+
+def test_a_replay_with_set_members_in_another_order_is_the_same_request(ddb, table_s):
+    p = unique_key("txset")
+    token = str(uuid.uuid4())
+    first = [put(table_s, {"pk": S(p), "tags": {"SS": ["a", "b", "c"]}})]
+    again = [put(table_s, {"pk": S(p), "tags": {"SS": ["c", "a", "b"]}})]
+    ddb.transact_write_items(TransactItems=first, ClientRequestToken=token)
+    ddb.transact_write_items(TransactItems=again, ClientRequestToken=token)
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(
+            TransactItems=[put(table_s, {"pk": S(p), "tags": {"SS": ["a", "b"]}})],
+            ClientRequestToken=token)
+    assert e.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
