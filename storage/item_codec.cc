@@ -255,6 +255,13 @@ std::string EncodeItem(const Item& item) {
   return out;
 }
 
+std::string EncodeItem(const Item& item, size_t item_size) {
+  std::string out(1, static_cast<char>(kItemCodecVersion));
+  AppendVarint(item_size, &out);
+  EncodeMap(item, &out);
+  return out;
+}
+
 StatusOr<Item> DecodeItem(std::string_view bytes) {
   size_t pos = 0;
   uint64_t size = 0;

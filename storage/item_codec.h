@@ -28,6 +28,8 @@ inline bool ReadItemHeader(std::string_view bytes, size_t* pos, uint64_t* size, 
 
 void EncodeItem(const Item& item, std::string* out);
 std::string EncodeItem(const Item& item);
+// The same, for a caller that has ItemSize(item) at hand already (the write path).
+std::string EncodeItem(const Item& item, size_t item_size);
 StatusOr<Item> DecodeItem(std::string_view bytes);
 
 // Receives an encoded item's parts in order, so a reader can use the stored bytes (write them as

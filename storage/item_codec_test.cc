@@ -127,6 +127,7 @@ TEST_CASE("walking an encoded item reports what is stored and measures it as Ite
       item["a" + std::to_string(i)] = RandomValue(rng);
     }
     std::string bytes = EncodeItem(item);
+    CHECK(EncodeItem(item, ItemSize(item)) == bytes);
     Rebuild rebuilt;
     REQUIRE(WalkItem(bytes, rebuilt).ok());
     CHECK(rebuilt.result == item);

@@ -712,6 +712,9 @@ Status Store::ReadAndDecide(Staged& st) {
     auto item = DecodeItem(value);
     if (!item.ok()) return item.status();
     st.result.old_item = std::move(item).value();
+    auto size = EncodedItemSize(value);  // from the stored header: no second walk
+    if (!size.ok()) return size.status();
+    st.result.old_size = *size;
   } else if (!s.IsNotFound()) {
     return FromRocks(s);
   }
@@ -732,7 +735,8 @@ Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
   const Item* new_item = st.decision.kind == Decision::Kind::kPut ? &st.decision.item : nullptr;
   // The item and every index row it gains, changes or loses.
   if (new_item) {
-    batch.Put(st.row_key, EncodeItem(*new_item));
+    st.result.new_size = ItemSize(*new_item);
+    batch.Put(st.row_key, EncodeItem(*new_item, st.result.new_size));
   } else {
     batch.Delete(st.row_key);
   }
@@ -757,18 +761,17 @@ Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
       w.removed_size = before_size;
     }
     if (after && !(before && before->key == after->key && before->projected == after->projected)) {
-      batch.Put(after->key, EncodeItem(after->projected));
+      batch.Put(after->key, EncodeItem(after->projected, after_size));
       w.written = true;
       w.written_size = after_size;
     }
     st.index_deltas[i] = {(after ? 1 : 0) - (before ? 1 : 0),
                           static_cast<int64_t>(after_size) - static_cast<int64_t>(before_size)};
   }
-  if (new_item) st.result.new_size = ItemSize(*new_item);
   // Item collections (tables with LSIs): the partition's items and their LSI rows.
   if (table.has_local_indexes()) {
-    st.collection_delta = static_cast<int64_t>(st.result.new_size) -
-                          (old_item ? static_cast<int64_t>(ItemSize(*old_item)) : 0);
+    st.collection_delta =
+        static_cast<int64_t>(st.result.new_size) - static_cast<int64_t>(st.result.old_size);
     for (size_t i = 0; i < info.indexes.size(); ++i) {
       if (!info.indexes[i].global) st.collection_delta += st.index_deltas[i].second;
     }
@@ -790,7 +793,7 @@ void Store::ApplyStats(Staged& st) {
     table.index_stats_[i].count += st.index_deltas[i].first;
     table.index_stats_[i].bytes += st.index_deltas[i].second;
   }
-  int64_t old_size = st.result.old_item ? static_cast<int64_t>(ItemSize(*st.result.old_item)) : 0;
+  auto old_size = static_cast<int64_t>(st.result.old_size);
   if (st.decision.kind == Decision::Kind::kPut) {
     if (!st.result.old_item) table.item_count_ += 1;
     table.size_bytes_ += static_cast<int64_t>(st.result.new_size) - old_size;

@@ -183,6 +183,7 @@ std::optional<PrimaryKey> PrimaryKeyOf(const TableInfo& table, const Item& item)
 struct MutateResult {
   Decision::Kind outcome = Decision::Kind::kFail;
   std::optional<Item> old_item;  // the item decide saw (absent: there was none)
+  size_t old_size = 0;           // ItemSize of old_item (0: none)
   size_t new_size = 0;           // ItemSize of the written item (kPut)
   // Tables with local secondary indexes: the size of the item collection (the partition's items
   // plus their LSI rows) after the write.

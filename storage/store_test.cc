@@ -95,6 +95,8 @@ TEST_CASE("mutate reports the old item and keeps counts") {
   REQUIRE(r2.ok());
   REQUIRE(r2->old_item);
   CHECK(Counter(*r2->old_item) == 1);
+  CHECK(r2->old_size == ItemSize(*r2->old_item));
+  CHECK(r2->new_size == ItemSize(WithCounter("a", 2)));
   CHECK(t->item_count() == 1);
   CHECK(t->size_bytes() == static_cast<int64_t>(ItemSize(WithCounter("a", 2))));
   auto fail = store->Mutate(*t, Key("a"), [](const Item*) { return Decision::Fail(); });

@@ -135,10 +135,9 @@ ItemResponse PutItem(Context& ctx, const PutItemRequest& req) {
   }
   ItemResponse out;
   if (req.return_values == "ALL_OLD" && result.old_item) out.item = std::move(result.old_item);
-  size_t old_size = out.item ? storage::ItemSize(*out.item)
-                             : (result.old_item ? storage::ItemSize(*result.old_item) : 0);
-  out.consumed_capacity = WriteCapacity(req.return_consumed_capacity, req.table_name,
-                                        std::max(old_size, result.new_size), table->info(), result);
+  out.consumed_capacity =
+      WriteCapacity(req.return_consumed_capacity, req.table_name,
+                    std::max(result.old_size, result.new_size), table->info(), result);
   out.item_collection_metrics =
       CollectionMetrics(req.return_item_collection_metrics, *table, key, result);
   return out;
@@ -175,10 +174,9 @@ ItemResponse DeleteItem(Context& ctx, const DeleteItemRequest& req) {
     throw ConditionFailed(req.return_values_on_condition_check_failure, result.old_item);
   }
   ItemResponse out;
-  size_t old_size = result.old_item ? storage::ItemSize(*result.old_item) : 0;
   if (req.return_values == "ALL_OLD" && result.old_item) out.item = std::move(result.old_item);
-  out.consumed_capacity =
-      WriteCapacity(req.return_consumed_capacity, req.table_name, old_size, table->info(), result);
+  out.consumed_capacity = WriteCapacity(req.return_consumed_capacity, req.table_name,
+                                        result.old_size, table->info(), result);
   out.item_collection_metrics =
       CollectionMetrics(req.return_item_collection_metrics, *table, key, result);
   return out;
@@ -218,9 +216,8 @@ ItemResponse UpdateItem(Context& ctx, const UpdateItemRequest& req) {
     out.item = expressions::Project(*result.old_item, updated);
   }
   if (out.item && out.item->empty() && rv != "ALL_NEW") out.item.reset();
-  size_t old_size = result.old_item ? storage::ItemSize(*result.old_item) : 0;
   out.consumed_capacity = WriteCapacity(req.return_consumed_capacity, req.table_name,
-                                        std::max(old_size, result.new_size), info, result);
+                                        std::max(result.old_size, result.new_size), info, result);
   out.item_collection_metrics =
       CollectionMetrics(req.return_item_collection_metrics, *table, key, result);
   return out;

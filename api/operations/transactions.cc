@@ -273,9 +273,8 @@ TransactWriteItemsResponse TransactWriteItems(Context& ctx, const TransactWriteI
   TransactWriteItemsResponse out;
   for (size_t i = 0; i < n; ++i) {
     const auto& r = results[i];
-    size_t old_size = r.old_item ? storage::ItemSize(*r.old_item) : 0;
     auto c = WriteCapacity(ReturnConsumedCapacity::kIndexes, req.actions[i].table_name,
-                           std::max(old_size, r.new_size), tables[i]->info(), r);
+                           std::max(r.old_size, r.new_size), tables[i]->info(), r);
     for (auto& index : c->index_units) index.units *= 2;
     AddUnits(out.consumed_capacity, req.return_consumed_capacity, req.actions[i].table_name,
              2 * c->table_units, c->index_units, "WriteCapacityUnits");

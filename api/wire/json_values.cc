@@ -358,7 +358,20 @@ class JsonItemWriter final : public storage::ItemVisitor {
   }
 
   rapidjson::StringBuffer& out_;
-  std::vector<State> open_;
+  // The open containers. The walk refuses anything nested deeper than kMaxItemDepth, so a
+  // fixed array holds them (a vector would cost an allocation per item on the Query path).
+  class Stack {
+   public:
+    bool empty() const { return size_ == 0; }
+    void push_back(State s) { states_.at(size_++) = s; }
+    void pop_back() { --size_; }
+    State& back() { return states_[size_ - 1]; }
+
+   private:
+    std::array<State, storage::detail::kMaxItemDepth + 4> states_{};
+    size_t size_ = 0;
+  };
+  Stack open_;
 };
 
 }  // namespace

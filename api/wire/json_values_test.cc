@@ -103,6 +103,20 @@ TEST_CASE("an item written from its stored bytes is the item written decoded") {
     std::string decoded = write([&](JsonWriter& w) { api::wire::WriteAttributeMap(item, w); });
     REQUIRE(from_bytes == decoded);
   }
+  // As deep as the codec reads (64 levels below the item), alternating maps and lists.
+  storage::AttributeValue deep(std::string("leaf"));
+  for (int level = 0; level < 64; ++level) {
+    if (level % 2) {
+      deep = storage::AttributeMap{{"m", std::move(deep)}};
+    } else {
+      deep = storage::AttributeList{std::move(deep), storage::AttributeValue(true)};
+    }
+  }
+  storage::Item deep_item{{"d", std::move(deep)}};
+  std::string deep_bytes = storage::EncodeItem(deep_item);
+  CHECK(write([&](JsonWriter& w) { api::wire::WriteEncodedItem(deep_bytes, w); }) ==
+        write([&](JsonWriter& w) { api::wire::WriteAttributeMap(deep_item, w); }));
+
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   std::string bytes = storage::EncodeItem(storage::SampleItem());

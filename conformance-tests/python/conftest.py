@@ -324,3 +324,34 @@ def update_fails(ddb, table, key, expr, message, values=None, names=None):
         update(ddb, table, key, expr, values, names)
     assert_validation(e, message)
     assert get_item(ddb, table, key) == before
+
+
+# --- helpers shared by the Query and Scan tests (issue 8) -----------------------------------
+
+def read_pages(read, params, max_pages=2000):
+    """Every page of a Query or Scan: calls read(**params), following LastEvaluatedKey until
+    it is absent."""
+    pages = []
+    while True:
+        resp = read(**params)
+        pages.append(resp)
+        if "LastEvaluatedKey" not in resp:
+            return pages
+        params["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        assert len(pages) < max_pages, "paging does not terminate"
+
+
+def all_items(pages):
+    return [item for page in pages for item in page.get("Items", [])]
+
+
+def item_bytes(item):
+    """DynamoDB's size of an item made only of S attributes: UTF-8 names plus values."""
+    return sum(len(k.encode()) + len(v["S"].encode()) for k, v in item.items())
+
+
+def put_all(ddb, table, items):
+    """Puts the items, 8 at a time."""
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda it: ddb.put_item(TableName=table, Item=it), items))

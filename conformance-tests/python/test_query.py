@@ -10,7 +10,6 @@
 # test-suite (written against the real service) and captures quoted by the ScyllaDB Alternator
 # and other emulator projects.
 
-import concurrent.futures
 from decimal import Decimal
 
 import pytest
@@ -20,10 +19,14 @@ from conftest import (
     B,
     N,
     S,
+    all_items,
     assert_client_error,
     assert_validation,
     create_table,
     delete_table_quietly,
+    item_bytes,
+    put_all,
+    read_pages,
     unique_key,
     unique_table_name,
 )
@@ -96,18 +99,7 @@ def query(ddb, table, **params):
 
 def query_pages(ddb, table, **params):
     """Every page of a Query, following LastEvaluatedKey until it is absent."""
-    pages = []
-    while True:
-        resp = query(ddb, table, **params)
-        pages.append(resp)
-        if "LastEvaluatedKey" not in resp:
-            return pages
-        params["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
-        assert len(pages) < 1000, "paging does not terminate"
-
-
-def all_items(pages):
-    return [item for page in pages for item in page.get("Items", [])]
+    return read_pages(lambda **p: query(ddb, table, **p), params, max_pages=1000)
 
 
 def sort_keys(items):
@@ -118,20 +110,10 @@ def nums(items, attr="sk"):
     return [Decimal(item[attr]["N"]) for item in items]
 
 
-def item_bytes(item):
-    """DynamoDB's size of an item made only of S attributes: UTF-8 names plus values."""
-    return sum(len(k.encode()) + len(v["S"].encode()) for k, v in item.items())
-
-
 def sized_item(pk, sk, total):
     """An item {pk, sk, payload}, all strings, of exactly `total` bytes."""
     fixed = len("pk") + len(pk.encode()) + len("sk") + len(sk.encode()) + len("payload")
     return {"pk": S(pk), "sk": S(sk), "payload": S("x" * (total - fixed))}
-
-
-def put_all(ddb, table, items):
-    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda it: ddb.put_item(TableName=table, Item=it), items))
 
 
 def query_error(ddb, table, message, **params):

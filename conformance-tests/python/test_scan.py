@@ -5,18 +5,20 @@
 # Every test would pass against Amazon DynamoDB: the module's tables are written once before
 # any test reads them and every Scan that must see those writes uses ConsistentRead.
 
-import concurrent.futures
-
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import (
     N,
     S,
+    all_items,
     assert_client_error,
     assert_validation,
     create_table,
     delete_table_quietly,
+    item_bytes,
+    put_all,
+    read_pages,
     unique_key,
     unique_table_name,
 )
@@ -38,18 +40,7 @@ def scan(ddb, table, **params):
 
 def scan_pages(ddb, table, **params):
     """Every page of a Scan, following LastEvaluatedKey until it is absent."""
-    pages = []
-    while True:
-        resp = scan(ddb, table, **params)
-        pages.append(resp)
-        if "LastEvaluatedKey" not in resp:
-            return pages
-        params["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
-        assert len(pages) < 2000, "paging does not terminate"
-
-
-def all_items(pages):
-    return [item for page in pages for item in page.get("Items", [])]
+    return read_pages(lambda **p: scan(ddb, table, **p), params)
 
 
 def key_of(item):
@@ -58,15 +49,6 @@ def key_of(item):
 
 def keys_of(items):
     return [key_of(i) for i in items]
-
-
-def item_bytes(item):
-    return sum(len(k.encode()) + len(v["S"].encode()) for k, v in item.items())
-
-
-def put_all(ddb, table, items):
-    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda it: ddb.put_item(TableName=table, Item=it), items))
 
 
 def scan_error(ddb, table, message, **params):
