@@ -2,7 +2,7 @@
 # Sourced by scripts/run.sh and scripts/test.sh; safe to run again (quick when all is there).
 
 BUILD_PACKAGES=(cmake ninja-build g++ ccache pkg-config libboost1.81-dev rapidjson-dev
-                librocksdb-dev zlib1g-dev libssl-dev)
+                librocksdb-dev zlib1g-dev libdeflate-dev libssl-dev)
 TEST_PACKAGES=(catch2 clang-format clang libclang-rt-14-dev python3 python3-boto3 python3-pytest awscli
                curl golang-go golang-github-aws-aws-sdk-go-v2-dev)
 

@@ -1,6 +1,6 @@
 #include "server/request_handler.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <algorithm>
 #include <chrono>
@@ -32,18 +32,10 @@ std::string NewRequestId() {
   return id;
 }
 
-// zlib's crc32 is the same CRC-32 (IEEE) as boost::crc_32_type and several times faster (it
-// was ~15 % of a 100-item Query's CPU time with Boost's).
-uint32_t Crc32(std::string_view body) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  size_t done = 0;
-  while (done < body.size()) {  // crc32 takes a uInt length
-    uInt n = static_cast<uInt>(std::min<size_t>(body.size() - done, 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(body.data() + done), n);
-    done += n;
-  }
-  return static_cast<uint32_t>(crc);
-}
+// The CRC-32 (IEEE) of the body. libdeflate's uses the CPU's carry-less multiply where it has
+// one: ~12 GB/s here against zlib's ~3.4 (zlib's was ~7 % of a 100-item Query's CPU time, and
+// Boost's crc_32_type ~15 % before that).
+uint32_t Crc32(std::string_view body) { return libdeflate_crc32(0, body.data(), body.size()); }
 
 // The Access-Control-Allow-Origin value for this request, or "" (no CORS headers).
 std::string AllowedOrigin(const HttpRequest& req, const std::string& allowed) {

@@ -74,6 +74,7 @@ TEST_CASE("large responses are compressed when asked, and the CRC32 covers the s
   std::string get = R"({"TableName":"big","Key":{"pk":{"S":"k"}}})";
   HttpReply plain = f.Post("GetItem", get);
   CHECK(Header(plain, "Content-Encoding").empty());
+  CHECK(Header(plain, "x-amz-crc32") == std::to_string(Crc(plain.body)));
   HttpReply gz = f.Post("GetItem", get, {{"Accept-Encoding", "gzip"}});
   CHECK(Header(gz, "Content-Encoding") == "gzip");
   CHECK(gz.body.size() < plain.body.size());

@@ -281,6 +281,7 @@ class RocksRangeReader final : public RangeReader {
       : begin_(o.begin), end_(o.end), reverse_(o.reverse) {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot;
+    ro.pin_data = true;
     lower_ = rocksdb::Slice(begin_);
     upper_ = rocksdb::Slice(end_);
     ro.iterate_lower_bound = &lower_;

@@ -280,7 +280,7 @@ class JsonItemWriter final : public storage::ItemVisitor {
     }
     if (type == storage::ValueType::kB) {
       size_t n = (bytes.size() + 2) / 3 * 4;
-      char* dst = out_.Push(n + 2);
+      char* dst = out_.PushUnsafe(n + 2);
       dst[0] = '"';
       Base64EncodeTo(bytes, dst + 1);
       dst[n + 1] = '"';
@@ -296,7 +296,8 @@ class JsonItemWriter final : public storage::ItemVisitor {
   // Per open container: a map, a list or a set, each before or after its first entry.
   enum State : char { kFirst, kMore, kListFirst, kListMore, kSetFirst, kSetMore };
 
-  void Lit(std::string_view s) { std::memcpy(out_.Push(s.size()), s.data(), s.size()); }
+  // Every write below is unchecked: WriteEncodedItem reserved room for the whole item first.
+  void Lit(std::string_view s) { std::memcpy(out_.PushUnsafe(s.size()), s.data(), s.size()); }
   // A value in a list or set is preceded by a comma unless it is the first.
   void Element() {
     State& top = open_.back();
@@ -309,52 +310,13 @@ class JsonItemWriter final : public storage::ItemVisitor {
     Lit(opening);
   }
   void Str(std::string_view s) {
-    out_.Reserve(2 + s.size() * 6);
-    out_.PutUnsafe('"');
-    const char* p = s.data();
-    const char* const end = p + s.size();
-    while (p != end) {
-      size_t n = UnescapedRun(p, end);
-      std::memcpy(out_.PushUnsafe(n), p, n);
-      p += n;
-      if (p == end) break;
-      unsigned char c = static_cast<unsigned char>(*p++);
-      char* e = out_.PushUnsafe(2);
-      e[0] = '\\';
-      switch (c) {
-        case '"':
-          e[1] = '"';
-          break;
-        case '\\':
-          e[1] = '\\';
-          break;
-        case '\b':
-          e[1] = 'b';
-          break;
-        case '\f':
-          e[1] = 'f';
-          break;
-        case '\n':
-          e[1] = 'n';
-          break;
-        case '\r':
-          e[1] = 'r';
-          break;
-        case '\t':
-          e[1] = 't';
-          break;
-        default: {
-          static constexpr char kHex[] = "0123456789ABCDEF";
-          e[1] = 'u';
-          char* u = out_.PushUnsafe(4);
-          u[0] = '0';
-          u[1] = '0';
-          u[2] = kHex[c >> 4];
-          u[3] = kHex[c & 15];
-        }
-      }
-    }
-    out_.PutUnsafe('"');
+    const size_t room = 2 + s.size() * 6;
+    char* const start = out_.PushUnsafe(room);
+    char* d = start;
+    *d++ = '"';
+    d = WriteEscaped(s.data(), s.data() + s.size(), d);
+    *d++ = '"';
+    out_.Pop(room - static_cast<size_t>(d - start));
   }
 
   rapidjson::StringBuffer& out_;
@@ -376,9 +338,18 @@ class JsonItemWriter final : public storage::ItemVisitor {
 
 }  // namespace
 
+constexpr size_t kMaxJsonPerStoredByte = 16;
+
 void WriteEncodedItem(std::string_view bytes, JsonWriter& w) {
   storage::Status s;
   w.RawObject([&](rapidjson::StringBuffer& out) {
+    // Room for the item's JSON whatever it holds, so the writer never checks. Each stored
+    // construct writes at most 16 bytes of JSON per byte it occupies: a NULL's one-byte tag
+    // becomes ',{"NULL":true}' (14), a BOOL's two bytes ',{"BOOL":false}' (15), a string byte at
+    // most 6 ("\u001F"), and a length prefix (at least one byte) pays for the quotes, the
+    // separators and the {"S": ... } around its string (at most 9). The walker calls the writer
+    // only for what it has read and checked, so malformed bytes cannot outrun the room either.
+    out.Reserve(kMaxJsonPerStoredByte * bytes.size() + 16);
     JsonItemWriter writer(out);
     s = storage::WalkItem(bytes, writer);
   });

@@ -9,6 +9,9 @@
 
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <string>
 #include <string_view>
 
@@ -16,30 +19,128 @@
 
 namespace ddbd::api::wire {
 
-// The length of the run at the start of [p, end) that JSON writes as it is: every byte except
-// those below 0x20, '"' and '\\' (UTF-8 passes through). Eight bytes at a time while none of
-// them needs escaping.
-inline size_t UnescapedRun(const char* p, const char* end) {
-  const char* const start = p;
+namespace detail {
+
+inline bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+// Nonzero when one of the eight bytes of v needs escaping: a byte below 0x20 (bytes from 0x80 up
+// never match: ~v clears their high bit), '"' or '\\'.
+inline uint64_t EscapeBits8(uint64_t v) {
   constexpr uint64_t kOnes = 0x0101010101010101ull;
   constexpr uint64_t kHigh = 0x8080808080808080ull;
   auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  return ((v - 0x20 * kOnes) & ~v & kHigh) | has_zero(v ^ ('"' * kOnes)) |
+         has_zero(v ^ ('\\' * kOnes));
+}
+
+#if defined(__SSE2__)
+// Bit i set when byte i of the sixteen in v needs escaping.
+inline unsigned EscapeMask16(__m128i v) {
+  // v <= 0x1F (unsigned) exactly when max(v, 0x1F) == 0x1F.
+  __m128i ctrl = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+  __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+  __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+  return static_cast<unsigned>(
+      _mm_movemask_epi8(_mm_or_si128(ctrl, _mm_or_si128(quote, backslash))));
+}
+#endif
+
+}  // namespace detail
+
+// The length of the run at the start of [p, end) that JSON writes as it is: every byte except
+// those below 0x20, '"' and '\\' (UTF-8 passes through). Sixteen bytes at a time (SSE2) or eight
+// (any 64-bit CPU) while none of them needs escaping.
+inline size_t UnescapedRun(const char* p, const char* end) {
+  const char* const start = p;
+#if defined(__SSE2__)
+  while (end - p >= 16) {
+    unsigned mask = detail::EscapeMask16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    if (mask) return static_cast<size_t>(p - start) + static_cast<size_t>(__builtin_ctz(mask));
+    p += 16;
+  }
+#endif
   while (end - p >= 8) {
     uint64_t v;
     std::memcpy(&v, p, 8);
-    // A byte below 0x20 (bytes from 0x80 up never match: ~v clears their high bit), '"', '\\'.
-    if (((v - 0x20 * kOnes) & ~v & kHigh) | has_zero(v ^ ('"' * kOnes)) |
-        has_zero(v ^ ('\\' * kOnes))) {
-      break;
-    }
+    if (detail::EscapeBits8(v)) break;
     p += 8;
   }
-  while (p != end) {
-    unsigned char c = static_cast<unsigned char>(*p);
-    if (c < 0x20 || c == '"' || c == '\\') break;
-    ++p;
-  }
+  while (p != end && !detail::NeedsEscape(static_cast<unsigned char>(*p))) ++p;
   return static_cast<size_t>(p - start);
+}
+
+// Writes [p, end) as a JSON string's contents (no quotes) at d, escaped as RapidJSON escapes:
+// '"' and '\\' with a backslash, \b \f \n \r \t by name, other control characters as \u00XX;
+// returns the end of what it wrote. d must have room for 6 bytes per input byte (the longest
+// escape). Runs that need no escaping are copied while they are scanned, sixteen or eight bytes
+// per step: a step may store bytes past the run's end, always within that room (each input byte
+// writes at least one), and they are overwritten next.
+inline char* WriteEscaped(const char* p, const char* end, char* d) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (;;) {
+    bool at_escape = false;
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(d), v);
+      if (unsigned mask = detail::EscapeMask16(v)) {
+        unsigned k = static_cast<unsigned>(__builtin_ctz(mask));
+        p += k;
+        d += k;
+        at_escape = true;
+        break;
+      }
+      p += 16;
+      d += 16;
+    }
+#endif
+    if (!at_escape) {
+      while (end - p >= 8) {
+        uint64_t v;
+        std::memcpy(&v, p, 8);
+        if (detail::EscapeBits8(v)) break;
+        std::memcpy(d, &v, 8);
+        p += 8;
+        d += 8;
+      }
+      while (p != end && !detail::NeedsEscape(static_cast<unsigned char>(*p))) *d++ = *p++;
+      if (p == end) return d;
+    }
+    {
+      unsigned char c = static_cast<unsigned char>(*p++);
+      *d++ = '\\';
+      switch (c) {
+        case '"':
+          *d++ = '"';
+          break;
+        case '\\':
+          *d++ = '\\';
+          break;
+        case '\b':
+          *d++ = 'b';
+          break;
+        case '\f':
+          *d++ = 'f';
+          break;
+        case '\n':
+          *d++ = 'n';
+          break;
+        case '\r':
+          *d++ = 'r';
+          break;
+        case '\t':
+          *d++ = 't';
+          break;
+        default:
+          d[0] = 'u';
+          d[1] = '0';
+          d[2] = '0';
+          d[3] = kHex[c >> 4];
+          d[4] = kHex[c & 15];
+          d += 5;
+      }
+    }
+  }
 }
 
 }  // namespace ddbd::api::wire

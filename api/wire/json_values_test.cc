@@ -20,6 +20,18 @@ std::string WriteString(const std::string& s) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
+// WriteEscaped (the item writer's path) into exactly the room it asks for (6 bytes per input
+// byte), followed by guard bytes that must stay untouched; quoted like WriteString.
+std::string WriteEscapedString(const std::string& s) {
+  const size_t room = s.size() * 6;
+  std::string buf(room + 32, '\xAA');
+  char* end = api::wire::WriteEscaped(s.data(), s.data() + s.size(), buf.data());
+  REQUIRE(end >= buf.data());
+  REQUIRE(static_cast<size_t>(end - buf.data()) <= room);
+  REQUIRE(buf.substr(room) == std::string(32, '\xAA'));
+  return "\"" + std::string(buf.data(), end) + "\"";
+}
+
 // JSON's escaping (RFC 8259 section 7) as RapidJSON spells it: \" \\ \b \f \n \r \t, other
 // control characters as \u00XX with upper-case hex; everything else, UTF-8 included, as is.
 std::string Reference(const std::string& s) {
@@ -63,25 +75,31 @@ std::string Reference(const std::string& s) {
 }  // namespace
 
 TEST_CASE("strings are escaped exactly wherever the special characters fall") {
-  // Every character that needs escaping, and neighbours that do not, at every offset of a string
-  // longer than two 8-byte words, so each lands in the bulk scan and in the tail.
+  // Every character that needs escaping, and neighbours that do not, at every offset of strings
+  // around the 8- and 16-byte steps, so each lands in the bulk scans and in the tail; through
+  // RapidJSON's writer (the bulk-copy hook) and through WriteEscaped (the item writer).
   std::string specials = std::string("\"\\\x00\x01\x08\x09\x0a\x0c\x0d\x1f", 10);
   std::string plain = " !#[]~\x7f\xc3\xa9";  // 0x20, 0x21, 0x23, '[', ']', '~', DEL, é
-  for (size_t len : {0, 1, 7, 8, 9, 15, 16, 17, 31, 64}) {
+  for (size_t len : {0, 1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 64, 150}) {
     for (size_t pos = 0; pos < std::max<size_t>(len, 1); ++pos) {
       for (char c : specials + plain) {
         std::string s(len, 'x');
         if (len > 0) s[pos] = c;
         INFO("len " << len << " pos " << pos << " char " << static_cast<int>(c));
         REQUIRE(WriteString(s) == Reference(s));
+        REQUIRE(WriteEscapedString(s) == Reference(s));
       }
     }
   }
   std::mt19937 rng(11);
-  for (int round = 0; round < 2000; ++round) {
-    std::string s(rng() % 40, ' ');
-    for (auto& c : s) c = static_cast<char>(rng() % 128);
+  for (int round = 0; round < 4000; ++round) {
+    std::string s(rng() % 80, ' ');
+    // Mostly plain text with a sprinkling of specials, or anything at all (all 256 byte values).
+    const bool any = round % 2;
+    for (auto& c : s)
+      c = static_cast<char>(any ? rng() % 256 : (rng() % 16 ? 'a' + rng() % 26 : rng() % 64));
     REQUIRE(WriteString(s) == Reference(s));
+    REQUIRE(WriteEscapedString(s) == Reference(s));
   }
 }
 
@@ -113,6 +131,22 @@ TEST_CASE("an item written from its stored bytes is the item written decoded") {
     }
   }
   storage::Item deep_item{{"d", std::move(deep)}};
+  // The item whose JSON is largest for its stored size (NULLs, BOOLs, empty containers, control
+  // characters, one-byte names): written into exactly the room WriteEncodedItem reserves (the
+  // ASan build catches a write past it).
+  storage::AttributeList dense;
+  for (int i = 0; i < 300; ++i) {
+    dense.push_back(storage::AttributeValue(storage::Null{}));
+    dense.push_back(storage::AttributeValue(false));
+    dense.push_back(storage::AttributeValue(std::string("\x01\x1f")));
+    dense.push_back(storage::AttributeValue(storage::AttributeList{}));
+    dense.push_back(storage::AttributeValue(storage::AttributeMap{}));
+  }
+  storage::Item dense_item{{"\x02", std::move(dense)},
+                           {"\"", storage::AttributeValue(storage::Null{})}};
+  std::string dense_bytes = storage::EncodeItem(dense_item);
+  CHECK(write([&](JsonWriter& w) { api::wire::WriteEncodedItem(dense_bytes, w); }) ==
+        write([&](JsonWriter& w) { api::wire::WriteAttributeMap(dense_item, w); }));
   std::string deep_bytes = storage::EncodeItem(deep_item);
   CHECK(write([&](JsonWriter& w) { api::wire::WriteEncodedItem(deep_bytes, w); }) ==
         write([&](JsonWriter& w) { api::wire::WriteAttributeMap(deep_item, w); }));
