@@ -227,133 +227,189 @@ void WriteAttributeMap(const storage::AttributeMap& map, JsonWriter& w) {
 
 namespace {
 
-// Writes an item's JSON straight into the output buffer as the walk reports it: every value is
-// wrapped in {"<type>": ...}, except the item itself (the outermost map) and set members.
-// Strings are escaped as RapidJSON's writer escapes them, so the bytes are those
-// WriteAttributeMap writes for the decoded item.
-class JsonItemWriter final : public storage::ItemVisitor {
+constexpr size_t kMaxJsonPerStoredByte = 16;
+
+// Writes an item's stored bytes (the item codec's) as JSON straight into the output buffer:
+// every value wrapped in {"<type>": ...}, except the item itself (the outermost map) and set
+// members; strings escaped as RapidJSON's writer escapes them, so the bytes are those
+// WriteAttributeMap writes for the decoded item. It reads the codec as storage::WalkItem does,
+// with the same checks (every length within the bytes, the nesting limit, known tags), but on
+// raw pointers and without a visitor's per-call state: this runs for every item a Query, Scan
+// or batch read returns.
+class JsonItemEmitter {
  public:
-  explicit JsonItemWriter(rapidjson::StringBuffer& out) : out_(out) {}
-  void BeginMap(size_t) override {
-    if (!open_.empty()) Wrap("{\"M\":");
-    Lit("{");
-    open_.push_back(kFirst);
-  }
-  void Name(std::string_view name) override {
-    if (open_.back() == kFirst) {
-      open_.back() = kMore;
-    } else {
-      Lit(",");
-    }
-    Str(name);
-    Lit(":");
-  }
-  void EndMap() override {
-    open_.pop_back();
-    Lit(open_.empty() ? "}" : "}}");
-  }
-  void BeginList(size_t) override {
-    Wrap("{\"L\":[");
-    open_.push_back(kListFirst);
-  }
-  void EndList() override {
-    open_.pop_back();
-    Lit("]}");
-  }
-  void BeginSet(storage::ValueType type, size_t) override {
-    Wrap(type == storage::ValueType::kSS   ? "{\"SS\":["
-         : type == storage::ValueType::kNS ? "{\"NS\":["
-                                           : "{\"BS\":[");
-    open_.push_back(kSetFirst);
-  }
-  void EndSet() override {
-    open_.pop_back();
-    Lit("]}");
-  }
-  void Scalar(storage::ValueType type, std::string_view bytes) override {
-    const bool member = open_.back() == kSetFirst || open_.back() == kSetMore;
-    Element();
-    if (!member) {
-      Lit(type == storage::ValueType::kS   ? "{\"S\":"
-          : type == storage::ValueType::kN ? "{\"N\":"
-                                           : "{\"B\":");
-    }
-    if (type == storage::ValueType::kB) {
-      size_t n = (bytes.size() + 2) / 3 * 4;
-      char* dst = out_.PushUnsafe(n + 2);
-      dst[0] = '"';
-      Base64EncodeTo(bytes, dst + 1);
-      dst[n + 1] = '"';
-    } else {
-      Str(bytes);
-    }
-    if (!member) Lit("}");
-  }
-  void Null() override { Wrap("{\"NULL\":true}"); }
-  void Bool(bool value) override { Wrap(value ? "{\"BOOL\":true}" : "{\"BOOL\":false}"); }
+  // end: the end of the item's bytes; out: where to write, with room for kMaxJsonPerStoredByte
+  // bytes per stored byte plus 32 (see WriteEncodedItem).
+  JsonItemEmitter(const char* end, char* out) : end_(end), d_(out) {}
+  char* out() const { return d_; }
+  // The outermost map at p, which must end exactly at end.
+  bool Item(const char* p) { return Map(p, 0) && p == end_; }
 
  private:
-  // Per open container: a map, a list or a set, each before or after its first entry.
-  enum State : char { kFirst, kMore, kListFirst, kListMore, kSetFirst, kSetMore };
-
-  // Every write below is unchecked: WriteEncodedItem reserved room for the whole item first.
-  void Lit(std::string_view s) { std::memcpy(out_.PushUnsafe(s.size()), s.data(), s.size()); }
-  // A value in a list or set is preceded by a comma unless it is the first.
-  void Element() {
-    State& top = open_.back();
-    if (top == kListMore || top == kSetMore) Lit(",");
-    if (top == kListFirst) top = kListMore;
-    if (top == kSetFirst) top = kSetMore;
+  bool Varint(const char*& p, uint64_t* v) {
+    if (p != end_ && !(static_cast<unsigned char>(*p) & 0x80)) {  // one byte: nearly every length
+      *v = static_cast<unsigned char>(*p++);
+      return true;
+    }
+    uint64_t result = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p == end_) return false;
+      auto byte = static_cast<unsigned char>(*p++);
+      result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) {
+        *v = result;
+        return true;
+      }
+    }
+    return false;
   }
-  void Wrap(std::string_view opening) {
-    Element();
-    Lit(opening);
+  // A count of entries, each of which takes at least one byte.
+  bool Count(const char*& p, uint64_t* n) {
+    return Varint(p, n) && *n <= static_cast<size_t>(end_ - p);
   }
+  bool Bytes(const char*& p, std::string_view* s) {
+    uint64_t len;
+    if (!Varint(p, &len) || len > static_cast<size_t>(end_ - p)) return false;
+    *s = std::string_view(p, len);
+    p += len;
+    return true;
+  }
+  template <size_t N>
+  void Lit(const char (&s)[N]) {
+    std::memcpy(d_, s, N - 1);
+    d_ += N - 1;
+  }
+  // The bytes after a string up to the item's end are readable, so WriteEscaped scans short
+  // strings and tails sixteen bytes at once; its stores past the string stay within the room.
   void Str(std::string_view s) {
-    const size_t room = 2 + s.size() * 6;
-    char* const start = out_.PushUnsafe(room);
-    char* d = start;
-    *d++ = '"';
-    d = WriteEscaped(s.data(), s.data() + s.size(), d);
-    *d++ = '"';
-    out_.Pop(room - static_cast<size_t>(d - start));
+    *d_++ = '"';
+    d_ = WriteEscaped(s.data(), s.data() + s.size(), d_, end_);
+    *d_++ = '"';
+  }
+  void Base64(std::string_view s) {
+    *d_++ = '"';
+    Base64EncodeTo(s, d_);
+    d_ += (s.size() + 2) / 3 * 4;
+    *d_++ = '"';
+  }
+  bool Map(const char*& p, int depth) {
+    uint64_t n;
+    if (!Count(p, &n)) return false;
+    *d_++ = '{';
+    for (uint64_t i = 0; i < n; ++i) {
+      if (i) *d_++ = ',';
+      std::string_view name;
+      if (!Bytes(p, &name)) return false;
+      Str(name);
+      *d_++ = ':';
+      if (!Value(p, depth)) return false;
+    }
+    *d_++ = '}';
+    return true;
+  }
+  bool Value(const char*& p, int depth) {
+    if (depth > storage::detail::kMaxItemDepth || p == end_) return false;
+    auto type = static_cast<storage::ValueType>(static_cast<unsigned char>(*p++));
+    std::string_view s;
+    uint64_t n;
+    switch (type) {
+      case storage::ValueType::kS:
+      case storage::ValueType::kN:
+        if (!Bytes(p, &s)) return false;
+        if (type == storage::ValueType::kS) {
+          Lit("{\"S\":");
+        } else {
+          Lit("{\"N\":");
+        }
+        Str(s);
+        *d_++ = '}';
+        return true;
+      case storage::ValueType::kB:
+        if (!Bytes(p, &s)) return false;
+        Lit("{\"B\":");
+        Base64(s);
+        *d_++ = '}';
+        return true;
+      case storage::ValueType::kSS:
+      case storage::ValueType::kNS:
+      case storage::ValueType::kBS:
+        if (!Count(p, &n)) return false;
+        if (type == storage::ValueType::kSS) {
+          Lit("{\"SS\":[");
+        } else if (type == storage::ValueType::kNS) {
+          Lit("{\"NS\":[");
+        } else {
+          Lit("{\"BS\":[");
+        }
+        for (uint64_t i = 0; i < n; ++i) {
+          if (i) *d_++ = ',';
+          if (!Bytes(p, &s)) return false;
+          if (type == storage::ValueType::kBS) {
+            Base64(s);
+          } else {
+            Str(s);
+          }
+        }
+        Lit("]}");
+        return true;
+      case storage::ValueType::kM:
+        Lit("{\"M\":");
+        if (!Map(p, depth + 1)) return false;
+        *d_++ = '}';
+        return true;
+      case storage::ValueType::kL:
+        if (!Count(p, &n)) return false;
+        Lit("{\"L\":[");
+        for (uint64_t i = 0; i < n; ++i) {
+          if (i) *d_++ = ',';
+          if (!Value(p, depth + 1)) return false;
+        }
+        Lit("]}");
+        return true;
+      case storage::ValueType::kNull:
+        Lit("{\"NULL\":true}");
+        return true;
+      case storage::ValueType::kBool:
+        if (p == end_ || static_cast<unsigned char>(*p) > 1) return false;
+        if (*p++) {
+          Lit("{\"BOOL\":true}");
+        } else {
+          Lit("{\"BOOL\":false}");
+        }
+        return true;
+    }
+    return false;
   }
 
-  rapidjson::StringBuffer& out_;
-  // The open containers. The walk refuses anything nested deeper than kMaxItemDepth, so a
-  // fixed array holds them (a vector would cost an allocation per item on the Query path).
-  class Stack {
-   public:
-    bool empty() const { return size_ == 0; }
-    void push_back(State s) { states_.at(size_++) = s; }
-    void pop_back() { --size_; }
-    State& back() { return states_[size_ - 1]; }
-
-   private:
-    std::array<State, storage::detail::kMaxItemDepth + 4> states_{};
-    size_t size_ = 0;
-  };
-  Stack open_;
+  const char* const end_;
+  char* d_;
 };
 
 }  // namespace
 
-constexpr size_t kMaxJsonPerStoredByte = 16;
-
 void WriteEncodedItem(std::string_view bytes, JsonWriter& w) {
-  storage::Status s;
+  size_t pos = 0;
+  uint64_t size = 0;
+  bool has_size = false;
+  if (!storage::ReadItemHeader(bytes, &pos, &size, &has_size)) {
+    throw ApiError::Internal("Internal server error: unknown item codec version");
+  }
+  bool ok = false;
   w.RawObject([&](rapidjson::StringBuffer& out) {
-    // Room for the item's JSON whatever it holds, so the writer never checks. Each stored
+    // Room for the item's JSON whatever it holds, so the emitter never checks. Each stored
     // construct writes at most 16 bytes of JSON per byte it occupies: a NULL's one-byte tag
     // becomes ',{"NULL":true}' (14), a BOOL's two bytes ',{"BOOL":false}' (15), a string byte at
     // most 6 ("\u001F"), and a length prefix (at least one byte) pays for the quotes, the
-    // separators and the {"S": ... } around its string (at most 9). The walker calls the writer
-    // only for what it has read and checked, so malformed bytes cannot outrun the room either.
-    out.Reserve(kMaxJsonPerStoredByte * bytes.size() + 16);
-    JsonItemWriter writer(out);
-    s = storage::WalkItem(bytes, writer);
+    // separators and the {"S": ... } around its string (at most 9). The emitter writes only for
+    // what it has read and checked, so malformed bytes cannot outrun the room either. Plus 32:
+    // the outermost braces, and the last store of WriteEscaped's sixteen-byte steps.
+    out.Reserve(kMaxJsonPerStoredByte * bytes.size() + 32);
+    char* const start = out.PushUnsafe(0);
+    JsonItemEmitter emitter(bytes.data() + bytes.size(), start);
+    ok = emitter.Item(bytes.data() + pos);
+    out.PushUnsafe(static_cast<size_t>(emitter.out() - start));
   });
-  if (!s.ok()) throw ApiError::Internal("Internal server error: " + s.message());
+  if (!ok) throw ApiError::Internal("Internal server error: malformed item bytes");
 }
 
 namespace {

@@ -71,27 +71,34 @@ inline size_t UnescapedRun(const char* p, const char* end) {
 
 // Writes [p, end) as a JSON string's contents (no quotes) at d, escaped as RapidJSON escapes:
 // '"' and '\\' with a backslash, \b \f \n \r \t by name, other control characters as \u00XX;
-// returns the end of what it wrote. d must have room for 6 bytes per input byte (the longest
-// escape). Runs that need no escaping are copied while they are scanned, sixteen or eight bytes
-// per step: a step may store bytes past the run's end, always within that room (each input byte
-// writes at least one), and they are overwritten next.
-inline char* WriteEscaped(const char* p, const char* end, char* d) {
+// returns the end of what it wrote. Runs that need no escaping are copied while they are
+// scanned, sixteen (SSE2) or eight bytes per step, and each step stores all its bytes: past the
+// run's end they are overwritten next or left beyond the returned end.
+// [p, readable_end) must be readable (readable_end >= end): while sixteen bytes from p are, a
+// step loads sixteen even when fewer are left of the string (a short string, the tail of a long
+// one), and ignores the rest. d must have room for 6 bytes per input byte (the longest escape),
+// plus 16 when readable_end > end.
+inline char* WriteEscaped(const char* p, const char* end, char* d, const char* readable_end) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (;;) {
     bool at_escape = false;
 #if defined(__SSE2__)
-    while (end - p >= 16) {
+    while (p != end && readable_end - p >= 16) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
       _mm_storeu_si128(reinterpret_cast<__m128i*>(d), v);
-      if (unsigned mask = detail::EscapeMask16(v)) {
+      const size_t left = static_cast<size_t>(end - p);
+      unsigned mask = detail::EscapeMask16(v);
+      if (left < 16) mask &= (1u << left) - 1;  // only the string's own bytes count
+      if (mask) {
         unsigned k = static_cast<unsigned>(__builtin_ctz(mask));
         p += k;
         d += k;
         at_escape = true;
         break;
       }
-      p += 16;
-      d += 16;
+      const size_t step = left < 16 ? left : 16;
+      p += step;
+      d += step;
     }
 #endif
     if (!at_escape) {
@@ -141,6 +148,11 @@ inline char* WriteEscaped(const char* p, const char* end, char* d) {
       }
     }
   }
+}
+
+// The same, reading nothing past end.
+inline char* WriteEscaped(const char* p, const char* end, char* d) {
+  return WriteEscaped(p, end, d, end);
 }
 
 }  // namespace ddbd::api::wire
