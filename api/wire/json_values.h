@@ -7,6 +7,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #if defined(__SSE2__)
@@ -83,22 +84,34 @@ inline char* WriteEscaped(const char* p, const char* end, char* d, const char* r
   for (;;) {
     bool at_escape = false;
 #if defined(__SSE2__)
-    while (p != end && readable_end - p >= 16) {
+    // Thirty-two bytes a step while the string has them, then sixteen a step while sixteen are
+    // readable (the last step may cover fewer of the string's bytes).
+    while (!at_escape && end - p >= 32) {
+      __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(d), v0);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(d + 16), v1);
+      if (unsigned mask = detail::EscapeMask16(v0) | (detail::EscapeMask16(v1) << 16)) {
+        unsigned k = static_cast<unsigned>(__builtin_ctz(mask));
+        p += k;
+        d += k;
+        at_escape = true;
+      } else {
+        p += 32;
+        d += 32;
+      }
+    }
+    while (!at_escape && p != end && readable_end - p >= 16) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
       _mm_storeu_si128(reinterpret_cast<__m128i*>(d), v);
       const size_t left = static_cast<size_t>(end - p);
       unsigned mask = detail::EscapeMask16(v);
       if (left < 16) mask &= (1u << left) - 1;  // only the string's own bytes count
-      if (mask) {
-        unsigned k = static_cast<unsigned>(__builtin_ctz(mask));
-        p += k;
-        d += k;
-        at_escape = true;
-        break;
-      }
-      const size_t step = left < 16 ? left : 16;
+      const size_t step =
+          mask ? static_cast<size_t>(__builtin_ctz(mask)) : std::min<size_t>(left, 16);
       p += step;
       d += step;
+      at_escape = mask != 0;
     }
 #endif
     if (!at_escape) {
