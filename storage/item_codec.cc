@@ -12,26 +12,33 @@ void PutBytes(std::string_view s, std::string* out) {
   out->append(s);
 }
 
-void EncodeValue(const AttributeValue& v, std::string* out);
+// Names and S strings (values and set members), noting in *plain whether all are PlainString.
+void PutText(std::string_view s, std::string* out, bool* plain) {
+  if (*plain && !PlainString(s)) *plain = false;
+  PutBytes(s, out);
+}
 
-void EncodeMap(const AttributeMap& m, std::string* out) {
+void EncodeValue(const AttributeValue& v, std::string* out, bool* plain);
+
+void EncodeMap(const AttributeMap& m, std::string* out, bool* plain) {
   AppendVarint(m.size(), out);
   for (const auto& [name, value] : m) {
-    PutBytes(name, out);
-    EncodeValue(value, out);
+    PutText(name, out, plain);
+    EncodeValue(value, out, plain);
   }
 }
 
-void EncodeValue(const AttributeValue& v, std::string* out) {
+void EncodeValue(const AttributeValue& v, std::string* out, bool* plain) {
   out->push_back(static_cast<char>(v.type()));
   struct Visitor {
     std::string* out;
-    void operator()(const std::string& s) const { PutBytes(s, out); }
+    bool* plain;
+    void operator()(const std::string& s) const { PutText(s, out, plain); }
     void operator()(const Number& n) const { PutBytes(n.ToString(), out); }
     void operator()(const Binary& b) const { PutBytes(b.bytes, out); }
     void operator()(const StringSet& s) const {
       AppendVarint(s.members.size(), out);
-      for (const auto& m : s.members) PutBytes(m, out);
+      for (const auto& m : s.members) PutText(m, out, plain);
     }
     void operator()(const NumberSet& s) const {
       AppendVarint(s.members.size(), out);
@@ -41,15 +48,15 @@ void EncodeValue(const AttributeValue& v, std::string* out) {
       AppendVarint(s.members.size(), out);
       for (const auto& m : s.members) PutBytes(m, out);
     }
-    void operator()(const AttributeMap& m) const { EncodeMap(m, out); }
+    void operator()(const AttributeMap& m) const { EncodeMap(m, out, plain); }
     void operator()(const AttributeList& l) const {
       AppendVarint(l.size(), out);
-      for (const auto& e : l) EncodeValue(e, out);
+      for (const auto& e : l) EncodeValue(e, out, plain);
     }
     void operator()(const Null&) const {}
     void operator()(bool b) const { out->push_back(b ? 1 : 0); }
   };
-  std::visit(Visitor{out}, v.variant());
+  std::visit(Visitor{out, plain}, v.variant());
 }
 
 class Decoder {
@@ -243,11 +250,18 @@ StatusOr<size_t> EncodedItemSize(std::string_view bytes) {
   return size.total();
 }
 
-void EncodeItem(const Item& item, std::string* out) {
+namespace {
+void EncodeItemTo(const Item& item, size_t item_size, std::string* out) {
+  const size_t start = out->size();
   out->push_back(static_cast<char>(kItemCodecVersion));
-  AppendVarint(ItemSize(item), out);
-  EncodeMap(item, out);
+  AppendVarint(item_size, out);
+  bool plain = true;
+  EncodeMap(item, out, &plain);
+  if (plain) (*out)[start] = static_cast<char>(kPlainItemCodecVersion);
 }
+}  // namespace
+
+void EncodeItem(const Item& item, std::string* out) { EncodeItemTo(item, ItemSize(item), out); }
 
 std::string EncodeItem(const Item& item) {
   std::string out;
@@ -256,9 +270,8 @@ std::string EncodeItem(const Item& item) {
 }
 
 std::string EncodeItem(const Item& item, size_t item_size) {
-  std::string out(1, static_cast<char>(kItemCodecVersion));
-  AppendVarint(item_size, &out);
-  EncodeMap(item, &out);
+  std::string out;
+  EncodeItemTo(item, item_size, &out);
   return out;
 }
 

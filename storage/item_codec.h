@@ -1,8 +1,11 @@
 // Item codec: the compact, versioned binary form items are stored in (not JSON text).
-// Layout: version byte; in version 2 the item's size (ItemSize, a varint), so a read can account
-// for an item without walking it; then the attribute count and each (name, value). Values are a
-// type tag followed by their payload, recursively for maps and lists. Decoding checks every
-// length. Version 1 items (no size) are still read.
+// Layout: version byte; from version 2 on the item's size (ItemSize, a varint), so a read can
+// account for an item without walking it; then the attribute count and each (name, value).
+// Values are a type tag followed by their payload, recursively for maps and lists. Decoding
+// checks every length. Version 3 is version 2's layout for an item whose strings are all plain
+// (PlainString: every attribute name at any depth, every S value and SS member), so a reader
+// that writes them out as JSON knows without looking that none needs escaping; the encoder
+// writes 3 for such items and 2 for the others. Version 1 items (no size) are still read.
 #pragma once
 
 #include <string>
@@ -16,14 +19,28 @@
 namespace ddbd::storage {
 
 inline constexpr uint8_t kItemCodecVersion = 2;
+inline constexpr uint8_t kPlainItemCodecVersion = 3;
 
-// Reads the version byte and, in version 2, the stored size; *pos is left at the attribute
+// A string with no control character (below 0x20), no '"' and no '\\': JSON writes it as it is.
+inline bool PlainString(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+// Reads the version byte and, from version 2 on, the stored size; *pos is left at the attribute
 // count. False for an unknown version or a missing size.
 inline bool ReadItemHeader(std::string_view bytes, size_t* pos, uint64_t* size, bool* has_size) {
-  if (bytes.empty() || (bytes[0] != 1 && bytes[0] != 2)) return false;
+  if (bytes.empty() || bytes[0] < 1 || bytes[0] > 3) return false;
   *pos = 1;
-  *has_size = bytes[0] == 2;
+  *has_size = bytes[0] != 1;
   return !*has_size || ReadVarint(bytes, pos, size);
+}
+
+// True when the encoder found every string of the item plain (version 3).
+inline bool HasOnlyPlainStrings(std::string_view bytes) {
+  return !bytes.empty() && bytes[0] == kPlainItemCodecVersion;
 }
 
 void EncodeItem(const Item& item, std::string* out);

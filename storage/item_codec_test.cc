@@ -42,6 +42,66 @@ TEST_CASE("corrupted bytes are rejected or decoded, never a crash") {
   CHECK_FALSE(DecodeItem(bomb).ok());
 }
 
+namespace {
+// Reference for version 3: every name at any depth, S value and SS member plain.
+bool AllPlain(const AttributeValue& v);
+bool AllPlain(const AttributeMap& m) {
+  for (const auto& [name, value] : m) {
+    if (!PlainString(name) || !AllPlain(value)) return false;
+  }
+  return true;
+}
+bool AllPlain(const AttributeValue& v) {
+  if (auto s = v.get_if<std::string>()) return PlainString(*s);
+  if (auto ss = v.get_if<StringSet>()) {
+    for (const auto& m : ss->members) {
+      if (!PlainString(m)) return false;
+    }
+  }
+  if (auto m = v.get_if<AttributeMap>()) return AllPlain(*m);
+  if (auto l = v.get_if<AttributeList>()) {
+    for (const auto& e : *l) {
+      if (!AllPlain(e)) return false;
+    }
+  }
+  return true;  // N, B, BS, NULL, BOOL hold no text JSON escapes
+}
+}  // namespace
+
+TEST_CASE("an item whose strings are all plain is stored as version 3, the others as 2") {
+  auto version = [](const Item& item) {
+    std::string bytes = EncodeItem(item);
+    auto back = DecodeItem(bytes);
+    REQUIRE(back.ok());
+    CHECK(*back == item);
+    CHECK(HasOnlyPlainStrings(bytes) == (bytes[0] == 3));
+    return static_cast<int>(bytes[0]);
+  };
+  CHECK(version(Item{}) == 3);
+  CHECK(version({{"a", std::string("x y \x7f \xc3\xa9")}, {"n", *Number::Parse("-1.5")}}) == 3);
+  // Binary bytes and numbers are not JSON text: any bytes there keep version 3.
+  CHECK(version({{"b", Binary{std::string("\"\\\x01", 3)}}, {"bs", BinarySet{{"\""}}}}) == 3);
+  CHECK(version({{"a\"", std::string("x")}}) == 2);
+  CHECK(version({{"a", std::string("line\n")}}) == 2);
+  CHECK(version({{"a", StringSet{{"ok", "back\\slash"}}}}) == 2);
+  CHECK(version({{"m", AttributeMap{{std::string("\x01", 1), Null{}}}}}) == 2);
+  CHECK(version({{"l", AttributeList{true, std::string("\"")}}}) == 2);
+  std::mt19937 rng(31);
+  int plain = 0;
+  for (int round = 0; round < 400; ++round) {
+    Item item;
+    for (int i = static_cast<int>(rng() % 5); i > 0; --i) {
+      item["k" + std::to_string(i)] = RandomValue(rng, 1, round % 2 == 0);
+    }
+    std::string bytes = EncodeItem(item);
+    REQUIRE(HasOnlyPlainStrings(bytes) == AllPlain(item));
+    REQUIRE(*DecodeItem(bytes) == item);
+    plain += HasOnlyPlainStrings(bytes);
+  }
+  CHECK(plain > 150);
+  CHECK(400 - plain > 50);  // and many that are not
+}
+
 TEST_CASE("item size follows DynamoDB's accounting") {
   Item item;
   item["ab"] = std::string("xyz");  // 2 + 3

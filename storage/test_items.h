@@ -5,6 +5,7 @@
 #include <random>
 #include <string>
 
+#include "storage/item_codec.h"
 #include "storage/value.h"
 
 namespace ddbd::storage {
@@ -28,11 +29,15 @@ inline Item SampleItem() {
   return item;
 }
 
-inline AttributeValue RandomValue(std::mt19937& rng, int depth = 1) {
+// plain: every string (and name) without control characters, '"' or '\\' (PlainString).
+inline AttributeValue RandomValue(std::mt19937& rng, int depth = 1, bool plain = false) {
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   auto text = [&]() {
     std::string s(static_cast<size_t>(pick(12)), 'a');
-    for (auto& c : s) c = static_cast<char>(pick(256));
+    for (auto& c : s) {
+      c = static_cast<char>(pick(256));
+      while (plain && !PlainString(std::string_view(&c, 1))) c = static_cast<char>(pick(256));
+    }
     return s;
   };
   auto number = [&]() {
@@ -58,12 +63,12 @@ inline AttributeValue RandomValue(std::mt19937& rng, int depth = 1) {
       return pick(2) ? AttributeValue(Null{}) : AttributeValue(pick(2) == 1);
     case 7: {
       AttributeMap m;
-      for (int i = pick(4); i > 0; --i) m[text()] = RandomValue(rng, depth + 1);
+      for (int i = pick(4); i > 0; --i) m[text()] = RandomValue(rng, depth + 1, plain);
       return m;
     }
     default: {
       AttributeList l;
-      for (int i = pick(4); i > 0; --i) l.push_back(RandomValue(rng, depth + 1));
+      for (int i = pick(4); i > 0; --i) l.push_back(RandomValue(rng, depth + 1, plain));
       return l;
     }
   }

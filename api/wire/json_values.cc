@@ -240,7 +240,9 @@ class JsonItemEmitter {
  public:
   // end: the end of the item's bytes; out: where to write, with room for kMaxJsonPerStoredByte
   // bytes per stored byte plus 32 (see WriteEncodedItem).
-  JsonItemEmitter(const char* end, char* out) : end_(end), d_(out) {}
+  // plain: the item's strings need no escaping (storage::HasOnlyPlainStrings), so they are
+  // copied without being scanned.
+  JsonItemEmitter(const char* end, char* out, bool plain) : end_(end), d_(out), plain_(plain) {}
   char* out() const { return d_; }
   // The outermost map at p, which must end exactly at end.
   bool Item(const char* p) { return Map(p, 0) && p == end_; }
@@ -283,7 +285,8 @@ class JsonItemEmitter {
   // strings and tails sixteen bytes at once; its stores past the string stay within the room.
   void Str(std::string_view s) {
     *d_++ = '"';
-    d_ = WriteEscaped(s.data(), s.data() + s.size(), d_, end_);
+    d_ = plain_ ? CopyPlain(s.data(), s.data() + s.size(), d_, end_)
+                : WriteEscaped(s.data(), s.data() + s.size(), d_, end_);
     *d_++ = '"';
   }
   void Base64(std::string_view s) {
@@ -383,6 +386,7 @@ class JsonItemEmitter {
 
   const char* const end_;
   char* d_;
+  const bool plain_;
 };
 
 }  // namespace
@@ -405,7 +409,8 @@ void WriteEncodedItem(std::string_view bytes, JsonWriter& w) {
     // the outermost braces, and the last store of WriteEscaped's sixteen-byte steps.
     out.Reserve(kMaxJsonPerStoredByte * bytes.size() + 32);
     char* const start = out.PushUnsafe(0);
-    JsonItemEmitter emitter(bytes.data() + bytes.size(), start);
+    JsonItemEmitter emitter(bytes.data() + bytes.size(), start,
+                            storage::HasOnlyPlainStrings(bytes));
     ok = emitter.Item(bytes.data() + pos);
     out.PushUnsafe(static_cast<size_t>(emitter.out() - start));
   });

@@ -163,6 +163,28 @@ inline char* WriteEscaped(const char* p, const char* end, char* d, const char* r
   }
 }
 
+// Copies [p, end), known to need no escaping, to d under WriteEscaped's rules (readable_end,
+// room): sixteen bytes a step while sixteen are readable, the last step covering what is left.
+inline char* CopyPlain(const char* p, const char* end, char* d, const char* readable_end) {
+#if defined(__SSE2__)
+  while (end - p >= 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(d),
+                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    p += 16;
+    d += 16;
+  }
+  if (p != end && readable_end - p >= 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(d),
+                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return d + (end - p);
+  }
+#else
+  (void)readable_end;
+#endif
+  std::memcpy(d, p, static_cast<size_t>(end - p));
+  return d + (end - p);
+}
+
 // The same, reading nothing past end.
 inline char* WriteEscaped(const char* p, const char* end, char* d) {
   return WriteEscaped(p, end, d, end);
