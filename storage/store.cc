@@ -239,7 +239,7 @@ std::optional<PrimaryKey> PrimaryKeyOf(const TableInfo& table, const Item& item)
 }
 
 std::optional<IndexRow> IndexRowFor(const TableInfo& table, const IndexInfo& index,
-                                    const Item& item) {
+                                    const Item& item, bool copy_all) {
   std::vector<const AttributeValue*> hash;
   std::string sort;
   for (const auto& a : index.hash) {
@@ -259,7 +259,11 @@ std::optional<IndexRow> IndexRowFor(const TableInfo& table, const IndexInfo& ind
   AppendTupleScalar(base->hash, &row.key);
   if (base->range) AppendTupleScalar(*base->range, &row.key);
   if (index.projection == ProjectionType::kAll) {
-    row.projected = item;
+    if (copy_all) {
+      row.projected = item;
+    } else {
+      row.whole_item = true;
+    }
     return row;
   }
   auto keep = [&](const std::string& name) {
@@ -735,9 +739,11 @@ Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
   const Item* old_item = st.result.old_item ? &*st.result.old_item : nullptr;
   const Item* new_item = st.decision.kind == Decision::Kind::kPut ? &st.decision.item : nullptr;
   // The item and every index row it gains, changes or loses.
+  std::string encoded_new;  // also the value of every projection-ALL index row
   if (new_item) {
     st.result.new_size = ItemSize(*new_item);
-    batch.Put(st.row_key, EncodeItem(*new_item, st.result.new_size));
+    encoded_new = EncodeItem(*new_item, st.result.new_size);
+    batch.Put(st.row_key, encoded_new);
   } else {
     batch.Delete(st.row_key);
   }
@@ -746,23 +752,31 @@ Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
   st.result.index_writes.resize(info.indexes.size());
   for (size_t i = 0; i < info.indexes.size(); ++i) {
     const IndexInfo& index = info.indexes[i];
-    auto before = old_item ? IndexRowFor(info, index, *old_item) : std::nullopt;
+    auto before = old_item ? IndexRowFor(info, index, *old_item, false) : std::nullopt;
     if (before && table.backfilling(i)) {
       // The backfill may not have reached this item yet: only a row that exists is replaced.
       std::string existing;
       if (!db_->Get(rocksdb::ReadOptions(), before->key, &existing).ok()) before.reset();
     }
-    auto after = new_item ? IndexRowFor(info, index, *new_item) : std::nullopt;
-    size_t before_size = before ? ItemSize(before->projected) : 0;
-    size_t after_size = after ? ItemSize(after->projected) : 0;
+    auto after = new_item ? IndexRowFor(info, index, *new_item, false) : std::nullopt;
+    // A projection-ALL row is the item itself: its size is the item's.
+    size_t before_size =
+        before ? (before->whole_item ? st.result.old_size : ItemSize(before->projected)) : 0;
+    size_t after_size =
+        after ? (after->whole_item ? st.result.new_size : ItemSize(after->projected)) : 0;
     MutateResult::IndexWrite& w = st.result.index_writes[i];
     if (before && (!after || after->key != before->key)) {
       batch.Delete(before->key);
       w.removed = true;
       w.removed_size = before_size;
     }
-    if (after && !(before && before->key == after->key && before->projected == after->projected)) {
-      batch.Put(after->key, EncodeItem(after->projected, after_size));
+    // Both rows are of the same index, so both are whole items or both projections.
+    const bool same_row =
+        before && after && before->key == after->key &&
+        (before->whole_item ? *old_item == *new_item : before->projected == after->projected);
+    if (after && !same_row) {
+      batch.Put(after->key,
+                after->whole_item ? encoded_new : EncodeItem(after->projected, after_size));
       w.written = true;
       w.written_size = after_size;
     }

@@ -170,12 +170,16 @@ struct Decision {
 
 // The index row an item has in `index` (its key, and the projected item as value), or nothing
 // when the item lacks an index key attribute or has one of another type (sparse indexes).
+// With copy_all false, a row of a projection-ALL index leaves `projected` empty and sets
+// whole_item: its value is the item itself, which the caller has at hand (the write path reuses
+// the item's encoded bytes instead of copying and encoding it once more per index).
 struct IndexRow {
   std::string key;
   Item projected;
+  bool whole_item = false;
 };
 std::optional<IndexRow> IndexRowFor(const TableInfo& table, const IndexInfo& index,
-                                    const Item& item);
+                                    const Item& item, bool copy_all = true);
 // The key of a table item (the table's primary key attributes) as a tuple: the suffix of every
 // index row, so index rows of equal index keys are distinct and name their item.
 std::optional<PrimaryKey> PrimaryKeyOf(const TableInfo& table, const Item& item);
