@@ -21,10 +21,14 @@ namespace ddbd::storage {
 inline constexpr uint8_t kItemCodecVersion = 2;
 inline constexpr uint8_t kPlainItemCodecVersion = 3;
 
-// A string with no control character (below 0x20), no '"' and no '\\': JSON writes it as it is.
+// A byte JSON writes as it is inside a string: not a control character (below 0x20), '"' or
+// '\\'. The wire layer's escaping uses this same test, so version 3 means what it assumes.
+inline bool PlainByte(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; }
+
+// A string of plain bytes only.
 inline bool PlainString(std::string_view s) {
   for (char c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') return false;
+    if (!PlainByte(static_cast<unsigned char>(c))) return false;
   }
   return true;
 }

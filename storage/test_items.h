@@ -36,7 +36,7 @@ inline AttributeValue RandomValue(std::mt19937& rng, int depth = 1, bool plain =
     std::string s(static_cast<size_t>(pick(12)), 'a');
     for (auto& c : s) {
       c = static_cast<char>(pick(256));
-      while (plain && !PlainString(std::string_view(&c, 1))) c = static_cast<char>(pick(256));
+      while (plain && !PlainByte(static_cast<unsigned char>(c))) c = static_cast<char>(pick(256));
     }
     return s;
   };

@@ -16,13 +16,14 @@
 #include <string>
 #include <string_view>
 
+#include "storage/item_codec.h"
 #include "storage/value.h"
 
 namespace ddbd::api::wire {
 
 namespace detail {
 
-inline bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+inline bool NeedsEscape(unsigned char c) { return !storage::PlainByte(c); }
 
 // Nonzero when one of the eight bytes of v needs escaping: a byte below 0x20 (bytes from 0x80 up
 // never match: ~v clears their high bit), '"' or '\\'.
