@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -128,26 +129,25 @@ class Session : public std::enable_shared_from_this<Session> {
               });
   }
 
+  // The head is written by hand (AppendReplyHead) into a buffer kept for the connection, and
+  // goes out with the body in one gather write.
   void Send(HttpReply reply) {
     request_ = {};
-    res_ = {};
-    res_.version(version_);
-    res_.result(reply.status);
-    res_.set(http::field::server, "Server");
-    res_.set(http::field::date, CurrentHttpDate(shared_.handler.clock));
-    for (auto& [name, value] : reply.headers) res_.set(name, value);
-    res_.body() = std::move(reply.body);
-    res_.keep_alive(keep_alive_ && !close_after_ && !stopping_ && !shared_.stopping);
-    res_.prepare_payload();
+    reply_ = std::move(reply);
+    reply_keep_alive_ = keep_alive_ && !close_after_ && !stopping_ && !shared_.stopping;
+    head_.clear();
+    AppendReplyHead(reply_, version_, CurrentHttpDate(shared_.handler.clock), reply_keep_alive_,
+                    &head_);
     stream_.expires_after(shared_.options.write_timeout);
-    http::async_write(stream_, res_,
-                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(reply_.body)};
+    net::async_write(stream_, buffers,
+                     beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, std::size_t) {
     if (ec) return Close();
     if (draining_) return Drain();
-    if (!res_.keep_alive()) return Close();
+    if (!reply_keep_alive_) return Close();
     WaitForRequest();
   }
 
@@ -188,10 +188,12 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpRequest request_;
-  http::response<http::string_body> res_;
+  HttpReply reply_;
+  std::string head_;
   std::vector<char> drain_buffer_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
+  bool reply_keep_alive_ = true;
   bool close_after_ = false;
   bool idle_ = false;
   bool stopping_ = false;

@@ -3,6 +3,7 @@
 #include <libdeflate.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -113,6 +114,30 @@ std::string HttpDate(std::chrono::system_clock::time_point t) {
   char buf[64];
   size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
   return std::string(buf, n);
+}
+
+void AppendReplyHead(const HttpReply& reply, unsigned version, std::string_view date,
+                     bool keep_alive, std::string* out) {
+  auto line = [out](std::string_view name, std::string_view value) {
+    out->append(name).append(": ").append(value).append("\r\n");
+  };
+  const char status_line[] = {'H', 'T',
+                              'T', 'P',
+                              '/', static_cast<char>('0' + version / 10 % 10),
+                              '.', static_cast<char>('0' + version % 10),
+                              ' '};
+  out->append(status_line, sizeof status_line);
+  out->append(std::to_string(reply.status)).push_back(' ');
+  out->append(http::obsolete_reason(static_cast<http::status>(reply.status))).append("\r\n");
+  line("Server", "Server");
+  line("Date", date);
+  for (const auto& [name, value] : reply.headers) line(name, value);
+  if (version < 11 && keep_alive) line("Connection", "keep-alive");
+  if (version >= 11 && !keep_alive) line("Connection", "close");
+  char length[24];
+  auto [end, ec] = std::to_chars(length, length + sizeof length, reply.body.size());
+  line("Content-Length", std::string_view(length, static_cast<size_t>(end - length)));
+  out->append("\r\n");
 }
 
 bool IsHeavy(const HttpRequest& req, const ServerOptions& options) {

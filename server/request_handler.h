@@ -35,6 +35,15 @@ HttpReply HandleRequest(const HttpRequest& req, const HandlerContext& ctx);
 // A complete error reply outside the dispatcher (413, 431, 400 for unparseable HTTP).
 HttpReply ProtocolErrorReply(unsigned status, const api::ApiError& error);
 
+// Appends the status line and header block of `reply` to *out, byte for byte as Beast's
+// serializer writes a response whose fields were set in this order: Server, Date, the reply's
+// own headers, then Connection (only where it differs from the version's default: "close" from
+// HTTP/1.1 on, "keep-alive" before it) and Content-Length. The session sends it and the body in
+// one gather write, without building a beast::http::response (its per-field allocations and its
+// buffer-sequence serializer were ~5 % of a 100-item Query's CPU).
+void AppendReplyHead(const HttpReply& reply, unsigned version, std::string_view date,
+                     bool keep_alive, std::string* out);
+
 // "Sun, 29 Nov 2026 23:51:20 GMT" (RFC 9110 IMF-fixdate).
 std::string HttpDate(std::chrono::system_clock::time_point t);
 

@@ -140,3 +140,77 @@ TEST_CASE("HTTP dates are IMF-fixdate") {
   CHECK(HttpDate(std::chrono::system_clock::time_point(std::chrono::seconds(1800000000))) ==
         "Fri, 15 Jan 2027 08:00:00 GMT");
 }
+
+// What Beast's serializer writes for a response built the way the session used to build one:
+// the reference AppendReplyHead must match byte for byte.
+std::string BeastHead(const HttpReply& reply, unsigned version, const std::string& date,
+                      bool keep_alive) {
+  http::response<http::string_body> res;
+  res.version(version);
+  res.result(reply.status);
+  res.set(http::field::server, "Server");
+  res.set(http::field::date, date);
+  for (const auto& [name, value] : reply.headers) res.set(name, value);
+  res.body() = reply.body;
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  http::response_serializer<http::string_body> sr(res);
+  std::string head;
+  boost::system::error_code ec;
+  sr.split(true);
+  while (!sr.is_header_done()) {
+    sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
+      size_t n = 0;
+      for (auto b : boost::beast::buffers_range_ref(buffers)) {
+        head.append(static_cast<const char*>(b.data()), b.size());
+        n += b.size();
+      }
+      sr.consume(n);
+    });
+    REQUIRE(!ec);
+  }
+  return head;
+}
+
+TEST_CASE("The reply head is written exactly as Beast writes it") {
+  Fixture f;
+  const std::string date = HttpDate(f.clock.Now());
+  std::vector<HttpReply> replies;
+  replies.push_back(f.Post("ListTables", "{}"));
+  replies.push_back(f.Post("DescribeTable", R"({"TableName":"missing"})"));
+  replies.push_back(f.Post("ListTables", "{}", {{"Origin", "http://localhost:3000"}}));
+  replies.push_back(
+      ProtocolErrorReply(413, ddbd::api::ApiError("com.amazon.coral.service#RequestEntityTooLarge",
+                                                  "Request size exceeded 16777216 bytes", 413)));
+  replies.push_back(ProtocolErrorReply(
+      431, ddbd::api::ApiError("com.amazon.coral.service#RequestHeaderFieldsTooLarge",
+                               "Request header fields too large", 431)));
+  HttpReply empty;
+  empty.status = 500;
+  replies.push_back(empty);
+  HttpReply big;
+  big.body.assign(123456, 'x');
+  big.headers.emplace_back("Content-Type", "text/plain");
+  replies.push_back(big);
+  f.options.cors = "*";
+  replies.push_back(f.Post("ListTables", "{}", {{"Origin", "http://localhost:3000"}}));
+  int compared = 0;
+  for (const auto& reply : replies) {
+    for (unsigned version : {10u, 11u}) {
+      for (bool keep_alive : {true, false}) {
+        std::string head;
+        AppendReplyHead(reply, version, date, keep_alive, &head);
+        INFO(head);
+        CHECK(head == BeastHead(reply, version, date, keep_alive));
+        CHECK(head.ends_with("\r\n\r\n"));
+        ++compared;
+      }
+    }
+  }
+  CHECK(compared == 32);
+  // Appends: what is already in the buffer stays.
+  std::string out = "kept";
+  AppendReplyHead(empty, 11, date, true, &out);
+  CHECK(out.starts_with("keptHTTP/1.1 500 Internal Server Error\r\nServer: Server\r\nDate: "));
+  CHECK(out.ends_with("\r\nContent-Length: 0\r\n\r\n"));
+}

@@ -264,3 +264,93 @@ def test_keep_alive_serves_several_requests_on_one_connection():
             assert conn.sock is first_sock, "server closed the keep-alive connection"
     finally:
         conn.close()
+
+
+# --- the reply head on the wire: versions and Connection -----------------------------------
+
+def _raw_request(version, connection=None):
+    body = b"{}"
+    headers = signed_headers("DynamoDB_20120810.ListTables", body, HOST_HEADER)
+    headers["Content-Length"] = str(len(body))
+    if connection is not None:
+        headers["Connection"] = connection
+    head = f"POST / {version}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return head.encode() + b"\r\n" + body
+
+
+def _read_reply(sock, buf=b""):
+    """One reply from sock: (status line, [(name, value)] in order, body, bytes left over)."""
+    while b"\r\n\r\n" not in buf:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed before a complete head"
+        buf += chunk
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    fields = [tuple(line.split(": ", 1)) for line in lines[1:]]
+    length = int(dict(fields)["Content-Length"])
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed inside the body"
+        rest += chunk
+    return lines[0], fields, rest[:length], rest[length:]
+
+
+def _closed_by_server(sock):
+    sock.settimeout(10)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+@pytest.mark.skipif(_URL.scheme == "https", reason="raw sockets speak plain HTTP")
+@pytest.mark.parametrize("version,connection,stays_open,connection_header", [
+    ("HTTP/1.1", None, True, None),
+    ("HTTP/1.1", "close", False, "close"),
+    ("HTTP/1.0", None, False, None),
+    ("HTTP/1.0", "keep-alive", True, "keep-alive"),
+])
+def test_reply_head_version_and_connection(version, connection, stays_open, connection_header):
+    # The status line echoes the request's version; Connection appears only where it differs
+    # from that version's default, and the server keeps or closes the connection accordingly.
+    with socket.create_connection((HOST, PORT), timeout=30) as sock:
+        sock.sendall(_raw_request(version, connection))
+        status, fields, body, rest = _read_reply(sock)
+        assert status == f"{version} 200 OK"
+        assert rest == b""
+        names = [name for name, _ in fields]
+        assert names[:2] == ["Server", "Date"]
+        assert names[-1] == "Content-Length"
+        assert len(names) == len(set(names)), names
+        got = dict(fields)
+        assert got.get("Connection") == connection_header
+        assert int(got["Content-Length"]) == len(body)
+        check_common_headers(got, body)
+        assert "TableNames" in json.loads(body)
+        if stays_open:
+            sock.sendall(_raw_request(version, connection))
+            status, _, body, _ = _read_reply(sock)
+            assert status == f"{version} 200 OK"
+            assert "TableNames" in json.loads(body)
+        else:
+            assert _closed_by_server(sock)
+
+
+@pytest.mark.skipif(_URL.scheme == "https", reason="raw sockets speak plain HTTP")
+def test_pipelined_requests_are_answered_in_order():
+    # Two requests in one send: two complete replies, in order, on the same connection.
+    first = _raw_request("HTTP/1.1")
+    body = json.dumps({"TableName": unique_table_name("missing")}).encode()
+    headers = signed_headers("DynamoDB_20120810.DescribeTable", body, HOST_HEADER)
+    headers["Content-Length"] = str(len(body))
+    second = ("POST / HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+              + "\r\n").encode() + body
+    with socket.create_connection((HOST, PORT), timeout=30) as sock:
+        sock.sendall(first + second)
+        status, _, body1, rest = _read_reply(sock)
+        assert status == "HTTP/1.1 200 OK"
+        assert "TableNames" in json.loads(body1)
+        status, fields, body2, rest = _read_reply(sock, rest)
+        assert status == "HTTP/1.1 400 Bad Request"
+        assert error_type(body2) == NS_DYNAMODB + "ResourceNotFoundException"
+        assert rest == b""
