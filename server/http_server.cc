@@ -81,9 +81,28 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(shared_.options.body_limit);
     parser_->header_limit(static_cast<uint32_t>(shared_.options.header_limit));
+    if (auto ec = ParseBuffered(false); ec != http::error::need_more) return OnHeader(ec, 0);
     stream_.expires_after(shared_.options.header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  // Feeds the parser what is already buffered, up to the end of the header (or, with
+  // whole_message, of the message), without a trip through the event loop: a request that
+  // arrived whole, as nearly all do, is parsed and handled in its read's own completion instead
+  // of two more completions posted by Beast's composed reads (~4 % of a small request's CPU).
+  // Returns the parser's error, or need_more when the bytes ran out first; then the composed
+  // read takes over from where this stopped, with its deadline.
+  beast::error_code ParseBuffered(bool whole_message) {
+    beast::error_code ec;
+    for (;;) {
+      if (whole_message ? parser_->is_done() : parser_->is_header_done()) return {};
+      if (buffer_.size() == 0) return http::error::need_more;
+      size_t n = parser_->put(buffer_.data(), ec);
+      buffer_.consume(n);
+      if (ec) return ec;  // need_more too: a part of a line or of a chunk header
+      if (n == 0) return http::error::need_more;
+    }
   }
 
   void OnHeader(beast::error_code ec, std::size_t) {
@@ -102,6 +121,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     auto length = parser_->content_length();
     if (length && *length > shared_.options.body_limit) return RejectTooLarge();
+    if (auto body_ec = ParseBuffered(true); body_ec != http::error::need_more) {
+      return OnBody(body_ec, 0);
+    }
     stream_.expires_after(shared_.options.read_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));

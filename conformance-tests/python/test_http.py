@@ -354,3 +354,59 @@ def test_pipelined_requests_are_answered_in_order():
         assert status == "HTTP/1.1 400 Bad Request"
         assert error_type(body2) == NS_DYNAMODB + "ResourceNotFoundException"
         assert rest == b""
+
+
+@pytest.mark.skipif(_URL.scheme == "https", reason="raw sockets speak plain HTTP")
+@pytest.mark.parametrize("cut", ["mid_request_line", "mid_header", "before_body", "mid_body",
+                                 "every_byte_of_the_end"])
+def test_request_arriving_in_pieces_is_answered(cut):
+    # The server parses what has arrived and waits for the rest, whichever part is missing.
+    body = json.dumps({"TableName": unique_table_name("missing"), "pad": "x" * 300}).encode()
+    headers = signed_headers("DynamoDB_20120810.DescribeTable", body, HOST_HEADER)
+    headers["Content-Length"] = str(len(body))
+    head = ("POST / HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            + "\r\n").encode()
+    whole = head + body
+    cuts = {
+        "mid_request_line": [7],
+        "mid_header": [len(head) // 2],
+        "before_body": [len(head)],
+        "mid_body": [len(head) + len(body) // 2],
+        "every_byte_of_the_end": list(range(len(whole) - 8, len(whole))),
+    }[cut]
+    with socket.create_connection((HOST, PORT), timeout=30) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        start = 0
+        for at in cuts:
+            sock.sendall(whole[start:at])
+            start = at
+            time.sleep(0.05)
+        sock.sendall(whole[start:])
+        status, _, reply, rest = _read_reply(sock)
+        assert status == "HTTP/1.1 400 Bad Request"
+        assert error_type(reply) == NS_DYNAMODB + "ResourceNotFoundException"
+        assert rest == b""
+        # The connection is still good for the next request.
+        sock.sendall(_raw_request("HTTP/1.1"))
+        status, _, reply, _ = _read_reply(sock)
+        assert status == "HTTP/1.1 200 OK"
+
+
+@pytest.mark.skipif(_URL.scheme == "https", reason="raw sockets speak plain HTTP")
+def test_chunked_request_body_is_accepted():
+    # Transfer-Encoding: chunked instead of Content-Length, chunks in separate sends.
+    body = b"{}"
+    headers = signed_headers("DynamoDB_20120810.ListTables", body, HOST_HEADER)
+    headers.pop("Content-Length", None)
+    headers["Transfer-Encoding"] = "chunked"
+    head = ("POST / HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            + "\r\n").encode()
+    with socket.create_connection((HOST, PORT), timeout=30) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for part in [head + b"1\r\n{", b"\r\n", b"1\r\n}\r\n", b"0\r\n\r\n"]:
+            sock.sendall(part)
+            time.sleep(0.05)
+        status, _, reply, rest = _read_reply(sock)
+        assert status == "HTTP/1.1 200 OK"
+        assert "TableNames" in json.loads(reply)
+        assert rest == b""
