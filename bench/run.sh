@@ -51,6 +51,11 @@
 # enough requests in flight to keep a 2-core server busy without measuring queueing alone; on a
 # 2-core machine wrk and the server share the cores, which the report says.
 #
+# Order: the targets run side by side; each workload is measured on every target in turn, after
+# all servers are idle (less than 5 % of a core over half a second), before the next workload.
+# The two runs a ratio compares are seconds apart (the machine's speed drifts over minutes), and
+# no run shares the cores with another server's leftover work.
+#
 # Output: a markdown table written to bench/results/latest.md (raw numbers in latest.tsv) and
 # printed. Every run is bounded (-d BENCH_SECONDS, plus `timeout`), and every process the script
 # starts is stopped on exit (trap).
@@ -328,8 +333,42 @@ meta queryItems "$QUERY_ITEMS"
 meta scanLimit "$SCAN_LIMIT"
 
 log "work dir $WORK; ${SECS}s per run, ${WARMUP}s warm-up, wrk -t$THREADS -c$CONNECTIONS; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# cpu_ticks PID...: the CPU time (user + system, all threads) the processes have used so far.
+cpu_ticks() {
+  local pid total=0 t
+  for pid in "$@"; do
+    t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo "$total"
+}
+
+# quiesce PID...: waits (up to 20 s) until the servers are idle: less than 5 % of a core over half
+# a second. A run then does not share the machine with another server's leftover work (RocksDB
+# flushing what the previous row wrote, a garbage collection), whichever server it measures.
+quiesce() {
+  local hz before after
+  hz=$(getconf CLK_TCK)
+  for _ in $(seq 40); do
+    before=$(cpu_ticks "$@")
+    sleep 0.5
+    after=$(cpu_ticks "$@")
+    ((100 * (after - before) < 5 * hz / 2)) && return 0
+  done
+  log "servers still busy after 20 s; measuring anyway"
+}
+
+# All targets run side by side, each with its own tables, and each workload is measured on every
+# target in turn (ddbd, dynalite, nginx, then the next workload), after the servers are idle. So
+# the two runs a ratio compares are seconds apart, not minutes: this machine's speed drifts by
+# +-15 % over minutes, which moved the ratios more than most changes did when every target ran
+# its whole series before the next started. Each server still sees its workloads in the same order.
+declare -A TARGET_PID TARGET_URL
 for target in $TARGETS; do
   start_target "$target"
+  TARGET_PID[$target]=$SRV_PID
+  TARGET_URL[$target]=$SRV_URL
   if [[ $target != nginx ]]; then
     sleep 1
     meta "rss.$target.idleKb" "$(rss_kb "$SRV_PID" VmRSS)"
@@ -339,8 +378,13 @@ for target in $TARGETS; do
       tool setup-indexes "$SRV_URL" "$QUERY_TABLE" "$QUERY_PARTITIONS" "$QUERY_ITEMS" "$GSI_TABLE"
     fi
   fi
-  for workload in $WORKLOADS; do
+done
+for workload in $WORKLOADS; do
+  for target in $TARGETS; do
+    SRV_PID=${TARGET_PID[$target]}
+    SRV_URL=${TARGET_URL[$target]}
     if supported "$target" "$workload"; then
+      quiesce "${TARGET_PID[@]}"
       run_wrk "$target" "$workload"
     else
       log "$target $workload: skipped (not supported)"
@@ -348,8 +392,8 @@ for target in $TARGETS; do
       [[ $target == nginx ]] || printf '%s\t%s\tunsupported=1\n' "$target" "$workload" >>"$RESULTS"
     fi
   done
-  stop_pid "$SRV_PID"
 done
+for target in $TARGETS; do stop_pid "${TARGET_PID[$target]}"; done
 
 # ---- startup time -------------------------------------------------------------------------------
 if [[ -z ${BENCH_SKIP_STARTUP:-} ]]; then
