@@ -334,10 +334,11 @@ meta scanLimit "$SCAN_LIMIT"
 
 log "work dir $WORK; ${SECS}s per run, ${WARMUP}s warm-up, wrk -t$THREADS -c$CONNECTIONS; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# cpu_ticks PID...: the CPU time (user + system, all threads) the processes have used so far.
+# cpu_ticks PID...: the CPU time (user + system, all threads) the processes and their children
+# (nginx's workers) have used so far.
 cpu_ticks() {
   local pid total=0 t
-  for pid in "$@"; do
+  for pid in "$@" $(for p in "$@"; do pgrep -P "$p" || true; done); do
     t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
     total=$((total + t))
   done
@@ -366,6 +367,7 @@ quiesce() {
 # its whole series before the next started. Each server still sees its workloads in the same order.
 declare -A TARGET_PID TARGET_URL
 for target in $TARGETS; do
+  [[ -z ${TARGET_PID[$target]:-} ]] || die "BENCH_TARGETS names $target twice"
   start_target "$target"
   TARGET_PID[$target]=$SRV_PID
   TARGET_URL[$target]=$SRV_URL

@@ -358,7 +358,7 @@ def test_pipelined_requests_are_answered_in_order():
 
 @pytest.mark.skipif(_URL.scheme == "https", reason="raw sockets speak plain HTTP")
 @pytest.mark.parametrize("cut", ["mid_request_line", "mid_header", "before_body", "mid_body",
-                                 "every_byte_of_the_end"])
+                                 "every_byte_around_the_header_end", "every_byte_of_the_end"])
 def test_request_arriving_in_pieces_is_answered(cut):
     # The server parses what has arrived and waits for the rest, whichever part is missing.
     body = json.dumps({"TableName": unique_table_name("missing"), "pad": "x" * 300}).encode()
@@ -372,6 +372,9 @@ def test_request_arriving_in_pieces_is_answered(cut):
         "mid_header": [len(head) // 2],
         "before_body": [len(head)],
         "mid_body": [len(head) + len(body) // 2],
+        # The last header line, the blank line that ends the header and the first body bytes,
+        # one byte at a time: the parser must take over from wherever the bytes stopped.
+        "every_byte_around_the_header_end": list(range(len(head) - 8, len(head) + 4)),
         "every_byte_of_the_end": list(range(len(whole) - 8, len(whole))),
     }[cut]
     with socket.create_connection((HOST, PORT), timeout=30) as sock:
@@ -409,4 +412,37 @@ def test_chunked_request_body_is_accepted():
         status, _, reply, rest = _read_reply(sock)
         assert status == "HTTP/1.1 200 OK"
         assert "TableNames" in json.loads(reply)
+        assert rest == b""
+
+
+def _chunked_list_tables():
+    body = b"{}"
+    headers = signed_headers("DynamoDB_20120810.ListTables", body, HOST_HEADER)
+    headers.pop("Content-Length", None)
+    headers["Transfer-Encoding"] = "chunked"
+    head = ("POST / HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            + "\r\n").encode()
+    return head + b"1\r\n{\r\n1\r\n}\r\n0\r\n\r\n"
+
+
+@pytest.mark.skipif(_URL.scheme == "https", reason="raw sockets speak plain HTTP")
+@pytest.mark.parametrize("second_split", [None, 40])
+def test_whole_chunked_request_then_a_pipelined_one(second_split):
+    # A chunked request complete in one send, followed at once by another request (whole, or
+    # its first bytes only, the rest later): both answered, in order, nothing left over.
+    second = _raw_request("HTTP/1.1")
+    first = _chunked_list_tables()
+    with socket.create_connection((HOST, PORT), timeout=30) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if second_split is None:
+            sock.sendall(first + second)
+        else:
+            sock.sendall(first + second[:second_split])
+            time.sleep(0.1)
+            sock.sendall(second[second_split:])
+        rest = b""
+        for _ in range(2):
+            status, fields, reply, rest = _read_reply(sock, rest)
+            assert status == "HTTP/1.1 200 OK"
+            assert "TableNames" in json.loads(reply)
         assert rest == b""
