@@ -3,7 +3,6 @@
 #include <libdeflate.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -121,12 +120,11 @@ void AppendReplyHead(const HttpReply& reply, unsigned version, std::string_view 
   auto line = [out](std::string_view name, std::string_view value) {
     out->append(name).append(": ").append(value).append("\r\n");
   };
-  const char status_line[] = {'H', 'T',
-                              'T', 'P',
-                              '/', static_cast<char>('0' + version / 10 % 10),
-                              '.', static_cast<char>('0' + version % 10),
-                              ' '};
-  out->append(status_line, sizeof status_line);
+  out->append("HTTP/");
+  out->push_back(static_cast<char>('0' + version / 10 % 10));
+  out->push_back('.');
+  out->push_back(static_cast<char>('0' + version % 10));
+  out->push_back(' ');
   out->append(std::to_string(reply.status)).push_back(' ');
   out->append(http::obsolete_reason(static_cast<http::status>(reply.status))).append("\r\n");
   line("Server", "Server");
@@ -134,9 +132,7 @@ void AppendReplyHead(const HttpReply& reply, unsigned version, std::string_view 
   for (const auto& [name, value] : reply.headers) line(name, value);
   if (version < 11 && keep_alive) line("Connection", "keep-alive");
   if (version >= 11 && !keep_alive) line("Connection", "close");
-  char length[24];
-  auto [end, ec] = std::to_chars(length, length + sizeof length, reply.body.size());
-  line("Content-Length", std::string_view(length, static_cast<size_t>(end - length)));
+  line("Content-Length", std::to_string(reply.body.size()));
   out->append("\r\n");
 }
 

@@ -268,14 +268,26 @@ def test_keep_alive_serves_several_requests_on_one_connection():
 
 # --- the reply head on the wire: versions and Connection -----------------------------------
 
+def _raw_head(version, headers):
+    return (f"POST / {version}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            + "\r\n").encode()
+
+
 def _raw_request(version, connection=None):
     body = b"{}"
     headers = signed_headers("DynamoDB_20120810.ListTables", body, HOST_HEADER)
     headers["Content-Length"] = str(len(body))
     if connection is not None:
         headers["Connection"] = connection
-    head = f"POST / {version}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    return head.encode() + b"\r\n" + body
+    return _raw_head(version, headers) + body
+
+
+def _chunked_list_tables_head():
+    """The head of a ListTables whose body {} comes as Transfer-Encoding: chunked."""
+    headers = signed_headers("DynamoDB_20120810.ListTables", b"{}", HOST_HEADER)
+    headers.pop("Content-Length", None)
+    headers["Transfer-Encoding"] = "chunked"
+    return _raw_head("HTTP/1.1", headers)
 
 
 def _read_reply(sock, buf=b""):
@@ -343,8 +355,7 @@ def test_pipelined_requests_are_answered_in_order():
     body = json.dumps({"TableName": unique_table_name("missing")}).encode()
     headers = signed_headers("DynamoDB_20120810.DescribeTable", body, HOST_HEADER)
     headers["Content-Length"] = str(len(body))
-    second = ("POST / HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-              + "\r\n").encode() + body
+    second = _raw_head("HTTP/1.1", headers) + body
     with socket.create_connection((HOST, PORT), timeout=30) as sock:
         sock.sendall(first + second)
         status, _, body1, rest = _read_reply(sock)
@@ -364,8 +375,7 @@ def test_request_arriving_in_pieces_is_answered(cut):
     body = json.dumps({"TableName": unique_table_name("missing"), "pad": "x" * 300}).encode()
     headers = signed_headers("DynamoDB_20120810.DescribeTable", body, HOST_HEADER)
     headers["Content-Length"] = str(len(body))
-    head = ("POST / HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-            + "\r\n").encode()
+    head = _raw_head("HTTP/1.1", headers)
     whole = head + body
     cuts = {
         "mid_request_line": [7],
@@ -398,12 +408,7 @@ def test_request_arriving_in_pieces_is_answered(cut):
 @pytest.mark.skipif(_URL.scheme == "https", reason="raw sockets speak plain HTTP")
 def test_chunked_request_body_is_accepted():
     # Transfer-Encoding: chunked instead of Content-Length, chunks in separate sends.
-    body = b"{}"
-    headers = signed_headers("DynamoDB_20120810.ListTables", body, HOST_HEADER)
-    headers.pop("Content-Length", None)
-    headers["Transfer-Encoding"] = "chunked"
-    head = ("POST / HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-            + "\r\n").encode()
+    head = _chunked_list_tables_head()
     with socket.create_connection((HOST, PORT), timeout=30) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         for part in [head + b"1\r\n{", b"\r\n", b"1\r\n}\r\n", b"0\r\n\r\n"]:
@@ -415,23 +420,13 @@ def test_chunked_request_body_is_accepted():
         assert rest == b""
 
 
-def _chunked_list_tables():
-    body = b"{}"
-    headers = signed_headers("DynamoDB_20120810.ListTables", body, HOST_HEADER)
-    headers.pop("Content-Length", None)
-    headers["Transfer-Encoding"] = "chunked"
-    head = ("POST / HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-            + "\r\n").encode()
-    return head + b"1\r\n{\r\n1\r\n}\r\n0\r\n\r\n"
-
-
 @pytest.mark.skipif(_URL.scheme == "https", reason="raw sockets speak plain HTTP")
 @pytest.mark.parametrize("second_split", [None, 40])
 def test_whole_chunked_request_then_a_pipelined_one(second_split):
     # A chunked request complete in one send, followed at once by another request (whole, or
     # its first bytes only, the rest later): both answered, in order, nothing left over.
     second = _raw_request("HTTP/1.1")
-    first = _chunked_list_tables()
+    first = _chunked_list_tables_head() + b"1\r\n{\r\n1\r\n}\r\n0\r\n\r\n"
     with socket.create_connection((HOST, PORT), timeout=30) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if second_split is None:
