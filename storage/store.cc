@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -40,6 +41,17 @@ std::string CatalogMapKey(std::string_view space, std::string_view name) {
 
 std::string CatalogRowKey(std::string_view space, std::string_view name) {
   return kCatalogPrefix + CatalogMapKey(space, name);
+}
+
+// The column families of table rows: "rows-0" .. "rows-<kFamilies - 1>".
+std::string FamilyName(uint64_t n) { return "rows-" + std::to_string(n); }
+// The first table id whose rows are in the families (see Store::first_family_table_).
+const std::string kFirstFamilyTableKey = std::string(1, kMetaPrefix) + "f";
+
+std::string BigEndian(uint64_t v) {
+  std::string out;
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  return out;
 }
 
 Status FromRocks(const rocksdb::Status& s) {
@@ -281,7 +293,8 @@ namespace {
 
 class RocksRangeReader final : public RangeReader {
  public:
-  RocksRangeReader(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, const RangeOptions& o)
+  RocksRangeReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                   const rocksdb::Snapshot* snapshot, const RangeOptions& o)
       : begin_(o.begin), end_(o.end), reverse_(o.reverse) {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot;
@@ -290,7 +303,7 @@ class RocksRangeReader final : public RangeReader {
     upper_ = rocksdb::Slice(end_);
     ro.iterate_lower_bound = &lower_;
     if (!end_.empty()) ro.iterate_upper_bound = &upper_;
-    it_.reset(db->NewIterator(ro));
+    it_.reset(db->NewIterator(ro, cf));
     if (!reverse_) {
       it_->Seek(o.exclusive_start ? *o.exclusive_start : begin_);
       if (o.exclusive_start && it_->Valid() && it_->key() == rocksdb::Slice(*o.exclusive_start)) {
@@ -319,11 +332,14 @@ class RocksRangeReader final : public RangeReader {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
-class RocksReadView final : public ReadView {
+}  // namespace
+
+// Reads through a Store's snapshot; each read goes to its table's column family.
+class Store::SnapshotView final : public ReadView {
  public:
-  explicit RocksReadView(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
-  ~RocksReadView() override { db_->ReleaseSnapshot(snapshot_); }
-  StatusOr<std::optional<Item>> Get(const TableInfo& table, const PrimaryKey& key) const override {
+  explicit SnapshotView(const Store& store) : store_(store), snapshot_(store.db_->GetSnapshot()) {}
+  ~SnapshotView() override { store_.db_->ReleaseSnapshot(snapshot_); }
+  StatusOr<std::optional<Item>> Get(const Table& table, const PrimaryKey& key) const override {
     auto value = GetEncoded(table, key);
     if (!value.ok()) return value.status();
     if (!value->has_value()) return std::optional<Item>();
@@ -331,35 +347,36 @@ class RocksReadView final : public ReadView {
     if (!item.ok()) return item.status();
     return std::optional<Item>(std::move(item).value());
   }
-  StatusOr<std::optional<std::string>> GetEncoded(const TableInfo& table,
+  StatusOr<std::optional<std::string>> GetEncoded(const Table& table,
                                                   const PrimaryKey& key) const override {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot_;
     std::string value;
-    auto s = db_->Get(ro, RowKey(table.id, key), &value);
+    auto s = store_.db_->Get(ro, store_.Cf(table), RowKey(table.info().id, key), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     if (!s.ok()) return FromRocks(s);
     return std::optional<std::string>(std::move(value));
   }
-  std::unique_ptr<RangeReader> Range(const RangeOptions& options) const override {
-    return std::make_unique<RocksRangeReader>(db_, snapshot_, options);
+  std::unique_ptr<RangeReader> Range(const Table& table,
+                                     const RangeOptions& options) const override {
+    return std::make_unique<RocksRangeReader>(store_.db_.get(), store_.Cf(table), snapshot_,
+                                              options);
   }
 
  private:
-  rocksdb::DB* db_;
+  const Store& store_;
   const rocksdb::Snapshot* snapshot_;
 };
 
-}  // namespace
+std::unique_ptr<ReadView> Store::View() const { return std::make_unique<SnapshotView>(*this); }
 
-std::unique_ptr<ReadView> Store::View() const { return std::make_unique<RocksReadView>(db_.get()); }
-
-void Store::Quarantine(std::string_view key, std::string_view value, const std::string& why) {
+void Store::Quarantine(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
+                       std::string_view value, const std::string& why) {
   std::cerr << "ddbd: quarantined an undecodable row (" << why << "); " << key.size()
             << "-byte key kept under the quarantine prefix\n";
   rocksdb::WriteBatch batch;
   batch.Put(kQuarantinePrefix + std::string(key), value);
-  batch.Delete(rocksdb::Slice(key.data(), key.size()));
+  batch.Delete(cf, rocksdb::Slice(key.data(), key.size()));
   auto s = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!s.ok()) std::cerr << "ddbd: quarantine failed: " << s.ToString() << "\n";
   ++quarantined_;
@@ -390,10 +407,30 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     ro.env = store->mem_env_.get();
     path = "/ddbd-in-memory";
   }
+  // Every column family of an existing database must be opened with it.
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(ro, path, &names).ok() || names.empty()) {
+    names = {rocksdb::kDefaultColumnFamilyName};  // a new database
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(ro));
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  Status s = FromRocks(rocksdb::DB::Open(ro, path, &db));
+  Status s = FromRocks(rocksdb::DB::Open(ro, path, descriptors, &handles, &db));
   if (!s.ok()) return s;
   store->db_.reset(db);
+  store->default_cf_ = db->DefaultColumnFamily();
+  for (size_t i = 0; i < handles.size(); ++i) {
+    bool kept = false;
+    for (uint64_t f = 0; f < kFamilies; ++f) {
+      if (names[i] == FamilyName(f)) {
+        store->families_[f] = handles[i];
+        kept = true;
+      }
+    }
+    // The default family's handle (the database keeps its own), or a family of no use to us.
+    if (!kept) (void)db->DestroyColumnFamilyHandle(handles[i]);
+  }
   s = store->LoadCatalog();
   if (!s.ok()) return s;
   return store;
@@ -408,6 +445,9 @@ Store::~Store() {
     }
   }
   if (db_) {
+    for (auto& handle : families_) {
+      if (handle) (void)db_->DestroyColumnFamilyHandle(handle);
+    }
     (void)db_->Close();
     db_.reset();
   }
@@ -421,8 +461,24 @@ Status Store::LoadCatalog() {
   } else if (!s.IsNotFound()) {
     return FromRocks(s);
   }
+  std::string first;
+  s = db_->Get(rocksdb::ReadOptions(), kFirstFamilyTableKey, &first);
+  if (s.ok()) {
+    first_family_table_ = DecodeBigEndian(first);
+  } else if (s.IsNotFound()) {
+    // The first open since the store has families: every table made from now on is in them.
+    first_family_table_ = next_table_id_;
+    s = db_->Put(rocksdb::WriteOptions(), kFirstFamilyTableKey, BigEndian(first_family_table_));
+    if (!s.ok()) return FromRocks(s);
+  } else {
+    return FromRocks(s);
+  }
   std::map<uint64_t, std::shared_ptr<Table>> by_id;
-  std::vector<std::pair<std::string, std::string>> bad_rows;  // quarantined after the scan
+  struct BadRow {
+    rocksdb::ColumnFamilyHandle* cf;
+    std::string key, value;
+  };
+  std::vector<BadRow> bad_rows;  // quarantined after the scan
   rocksdb::WriteBatch migration;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(kCatalogPrefix); it->Valid() && it->key().starts_with(kCatalogPrefix); it->Next()) {
@@ -430,7 +486,7 @@ Status Store::LoadCatalog() {
     auto info = DecodeTableInfo(it->value().ToStringView(), &migrated);
     if (!info.ok() || by_id.count(info->id) ||
         tables_.count(CatalogMapKey(info->space, info->name))) {
-      bad_rows.emplace_back(it->key().ToString(), it->value().ToString());
+      bad_rows.push_back({default_cf_, it->key().ToString(), it->value().ToString()});
       continue;
     }
     if (migrated) {
@@ -446,43 +502,58 @@ Status Store::LoadCatalog() {
     Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), &migration));
     if (!s.ok()) return s;
   }
-  // Item counts and sizes are kept in memory; rebuild them from the rows.
-  std::string row_start(1, kRowPrefix);
-  std::set<uint64_t> orphaned;
-  for (it->Seek(row_start); it->Valid() && it->key().starts_with(row_start); it->Next()) {
-    std::string_view key = it->key().ToStringView();
-    if (key.size() < 9) continue;
-    uint64_t id = DecodeBigEndian(key.substr(1, 8));
-    auto found = by_id.find(id);
-    if (found == by_id.end()) {
-      // A write that raced with DeleteTable: unreachable (ids are never reused). Dropped below.
-      orphaned.insert(id);
-      continue;
-    }
-    auto item = DecodeItem(it->value().ToStringView());
-    if (!item.ok()) {
-      bad_rows.emplace_back(it->key().ToString(), it->value().ToString());
-      continue;
-    }
-    found->second->item_count_ += 1;
-    found->second->size_bytes_ += static_cast<int64_t>(ItemSize(*item));
-    const TableInfo& info = found->second->info();
-    int64_t collection_bytes = static_cast<int64_t>(ItemSize(*item));
-    for (size_t i = 0; i < info.indexes.size(); ++i) {
-      if (auto row = IndexRowFor(info, info.indexes[i], *item)) {
-        found->second->index_stats_[i].count += 1;
-        found->second->index_stats_[i].bytes += static_cast<int64_t>(ItemSize(row->projected));
-        if (!info.indexes[i].global)
-          collection_bytes += static_cast<int64_t>(ItemSize(row->projected));
-      }
-    }
-    if (found->second->has_local_indexes()) {
-      if (auto pk = PrimaryKeyOf(info, *item)) {
-        found->second->collections_[OrderedScalar(pk->hash)] += collection_bytes;
-      }
+  it.reset();
+  // Every table's family exists (CreateTable makes it before the catalog row); should one be
+  // missing all the same, the table is served empty rather than not at all.
+  for (const auto& [id, table] : by_id) {
+    if (id >= first_family_table_) {
+      if (Status made = EnsureFamily(id % kFamilies); !made.ok()) return made;
     }
   }
-  if (!it->status().ok()) return FromRocks(it->status());
+  // Item counts and sizes are kept in memory; rebuild them from the rows, family by family.
+  std::string row_start(1, kRowPrefix);
+  std::set<std::pair<rocksdb::ColumnFamilyHandle*, uint64_t>> orphaned;
+  std::vector<rocksdb::ColumnFamilyHandle*> scanned{default_cf_};
+  for (auto& handle : families_) {
+    if (handle) scanned.push_back(handle);
+  }
+  for (auto* cf : scanned) {
+    it.reset(db_->NewIterator(rocksdb::ReadOptions(), cf));
+    for (it->Seek(row_start); it->Valid() && it->key().starts_with(row_start); it->Next()) {
+      std::string_view key = it->key().ToStringView();
+      if (key.size() < 9) continue;
+      uint64_t id = DecodeBigEndian(key.substr(1, 8));
+      auto found = by_id.find(id);
+      if (found == by_id.end() || Cf(id) != cf) {
+        // A write that raced with DeleteTable: unreachable (ids are never reused). Dropped below.
+        orphaned.insert({cf, id});
+        continue;
+      }
+      auto item = DecodeItem(it->value().ToStringView());
+      if (!item.ok()) {
+        bad_rows.push_back({cf, it->key().ToString(), it->value().ToString()});
+        continue;
+      }
+      found->second->item_count_ += 1;
+      found->second->size_bytes_ += static_cast<int64_t>(ItemSize(*item));
+      const TableInfo& info = found->second->info();
+      int64_t collection_bytes = static_cast<int64_t>(ItemSize(*item));
+      for (size_t i = 0; i < info.indexes.size(); ++i) {
+        if (auto row = IndexRowFor(info, info.indexes[i], *item)) {
+          found->second->index_stats_[i].count += 1;
+          found->second->index_stats_[i].bytes += static_cast<int64_t>(ItemSize(row->projected));
+          if (!info.indexes[i].global)
+            collection_bytes += static_cast<int64_t>(ItemSize(row->projected));
+        }
+      }
+      if (found->second->has_local_indexes()) {
+        if (auto pk = PrimaryKeyOf(info, *item)) {
+          found->second->collections_[OrderedScalar(pk->hash)] += collection_bytes;
+        }
+      }
+    }
+    if (!it->status().ok()) return FromRocks(it->status());
+  }
   it.reset();
   for (const auto& [id, table] : by_id) {
     for (const auto& index : table->info().indexes) {
@@ -494,40 +565,62 @@ Status Store::LoadCatalog() {
       table->index_stats_[pos].bytes = 0;
       table->index_stats_[pos].backfilling = true;
       rocksdb::WriteBatch clear;
-      clear.DeleteRange(IndexPrefix(index.id), IndexEnd(index.id));
+      clear.DeleteRange(Cf(*table), IndexPrefix(index.id), IndexEnd(index.id));
       Status cleared = FromRocks(db_->Write(rocksdb::WriteOptions(), &clear));
       if (!cleared.ok()) return cleared;
       Status s = Backfill(table, index.name);
       if (!s.ok()) return s;
     }
   }
-  for (const auto& [key, value] : bad_rows) {
-    Quarantine(key, value, key.starts_with(kCatalogPrefix) ? "catalog entry" : "item");
+  for (const auto& row : bad_rows) {
+    Quarantine(row.cf, row.key, row.value,
+               row.key.starts_with(kCatalogPrefix) ? "catalog entry" : "item");
   }
   if (orphaned.empty()) return Status::Ok();
   rocksdb::WriteBatch batch;
-  for (uint64_t id : orphaned) batch.DeleteRange(TablePrefix(id), TableEnd(id));
+  for (const auto& [cf, id] : orphaned) batch.DeleteRange(cf, TablePrefix(id), TableEnd(id));
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch));
 }
 
+Status Store::EnsureFamily(uint64_t n) {
+  std::lock_guard lock(families_mu_);
+  if (families_[n]) return Status::Ok();
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  rocksdb::ColumnFamilyOptions options(db_->GetOptions());
+  Status s = FromRocks(db_->CreateColumnFamily(options, FamilyName(n), &handle));
+  if (!s.ok()) return s;
+  families_[n].store(handle, std::memory_order_release);
+  return Status::Ok();
+}
+
 StatusOr<TablePtr> Store::CreateTable(TableInfo info) {
-  std::unique_lock lock(catalog_mu_);
   std::string map_key = CatalogMapKey(info.space, info.name);
-  if (tables_.count(map_key)) return Status::AlreadyExists("table exists");
-  info.id = next_table_id_;
-  uint64_t next_id = info.id + 1;
-  for (auto& index : info.indexes) index.id = next_id++;
-  std::string next;
-  for (int i = 7; i >= 0; --i) next.push_back(static_cast<char>((next_id >> (8 * i)) & 0xff));
+  uint64_t id = 0;
+  {
+    std::unique_lock lock(catalog_mu_);
+    if (tables_.count(map_key)) return Status::AlreadyExists("table exists");
+    id = next_table_id_;
+    next_table_id_ = id + 1 + info.indexes.size();
+  }
+  // The table's family, outside the catalog lock that every request takes to find its table:
+  // making one writes RocksDB's options file.
+  if (id >= first_family_table_) {
+    if (Status s = EnsureFamily(id % kFamilies); !s.ok()) return s;
+  }
+  std::unique_lock lock(catalog_mu_);
+  if (tables_.count(map_key)) return Status::AlreadyExists("table exists");  // made meanwhile
+  info.id = id;
+  uint64_t index_id = id + 1;
+  for (auto& index : info.indexes) index.id = index_id++;
   rocksdb::WriteBatch batch;
-  batch.Put(kNextIdKey, next);
+  // The counter as it is now: calls since ours may have advanced it past our ids.
+  batch.Put(kNextIdKey, BigEndian(next_table_id_));
   batch.Put(CatalogRowKey(info.space, info.name), EncodeTableInfo(info));
   for (const auto& index : info.indexes) batch.Put(IndexCompleteKey(index.id), "");
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   Status s = FromRocks(db_->Write(wo, &batch));
   if (!s.ok()) return s;
-  next_table_id_ = next_id;
   auto table = std::make_shared<const Table>(std::move(info));
   tables_[map_key] = table;
   return TablePtr(table);
@@ -546,9 +639,9 @@ StatusOr<TablePtr> Store::DeleteTable(std::string_view space, std::string_view n
   for (auto& m : stripes_) held.emplace_back(m);
   rocksdb::WriteBatch batch;
   batch.Delete(CatalogRowKey(space, name));
-  batch.DeleteRange(TablePrefix(table->info().id), TableEnd(table->info().id));
+  batch.DeleteRange(Cf(*table), TablePrefix(table->info().id), TableEnd(table->info().id));
   for (const auto& index : table->info().indexes) {
-    batch.DeleteRange(IndexPrefix(index.id), IndexEnd(index.id));
+    batch.DeleteRange(Cf(*table), IndexPrefix(index.id), IndexEnd(index.id));
   }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
@@ -584,7 +677,7 @@ StatusOr<TablePtr> Store::ReplaceTable(const Table& current, TableInfo updated) 
   batch.Put(CatalogRowKey(old.space, old.name), EncodeTableInfo(updated));
   for (const auto& index : old.indexes) {
     if (!updated.FindIndex(index.name))
-      batch.DeleteRange(IndexPrefix(index.id), IndexEnd(index.id));
+      batch.DeleteRange(Cf(current), IndexPrefix(index.id), IndexEnd(index.id));
   }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
@@ -620,14 +713,14 @@ Status Store::Backfill(const TablePtr& table, const std::string& index_name) {
   if (pos == info.indexes.size()) return Status::NotFound("no such index");
   const IndexInfo& index = info.indexes[pos];
   auto view = View();
-  auto rows = view->Range({TablePrefix(info.id), TableEnd(info.id), false, std::nullopt});
+  auto rows = view->Range(*table, {TablePrefix(info.id), TableEnd(info.id), false, std::nullopt});
   for (; rows->Valid(); rows->Next()) {
     std::string row_key(rows->key());
     std::lock_guard lock(stripes_[std::hash<std::string>{}(row_key) % kStripes]);
     // The table was dropped or redefined meanwhile: whoever did it owns the index now.
     if (table->deleted() || table->replaced() || closing_) return Status::Ok();
     std::string value;
-    auto s = db_->Get(rocksdb::ReadOptions(), row_key, &value);  // the item as it is now
+    auto s = db_->Get(rocksdb::ReadOptions(), Cf(*table), row_key, &value);  // as it is now
     if (s.IsNotFound()) continue;
     if (!s.ok()) return FromRocks(s);
     auto item = DecodeItem(value);
@@ -635,10 +728,10 @@ Status Store::Backfill(const TablePtr& table, const std::string& index_name) {
     auto row = IndexRowFor(info, index, *item);
     if (!row) continue;
     std::string existing;
-    if (db_->Get(rocksdb::ReadOptions(), row->key, &existing).ok()) continue;  // written already
+    if (db_->Get(rocksdb::ReadOptions(), Cf(*table), row->key, &existing).ok()) continue;
     rocksdb::WriteOptions wo;
     wo.disableWAL = options_.path.empty();
-    s = db_->Put(wo, row->key, EncodeItem(row->projected));
+    s = db_->Put(wo, Cf(*table), row->key, EncodeItem(row->projected));
     if (!s.ok()) return FromRocks(s);
     table->index_stats_[pos].count += 1;
     table->index_stats_[pos].bytes += static_cast<int64_t>(ItemSize(row->projected));
@@ -684,7 +777,7 @@ std::vector<std::string> Store::ListTables(std::string_view space) const {
 
 StatusOr<std::optional<Item>> Store::Get(const Table& table, const PrimaryKey& key) const {
   std::string value;
-  auto s = db_->Get(rocksdb::ReadOptions(), RowKey(table.info().id, key), &value);
+  auto s = db_->Get(rocksdb::ReadOptions(), Cf(table), RowKey(table.info().id, key), &value);
   if (s.IsNotFound()) return std::optional<Item>();
   if (!s.ok()) return FromRocks(s);
   auto item = DecodeItem(value);
@@ -712,7 +805,7 @@ Status Store::ReadAndDecide(Staged& st) {
   if (table.deleted()) return Status::NotFound("table deleted");
   if (table.replaced()) return Status::Retry("table definition changed");
   std::string value;
-  auto s = db_->Get(rocksdb::ReadOptions(), st.row_key, &value);
+  auto s = db_->Get(rocksdb::ReadOptions(), Cf(table), st.row_key, &value);
   if (s.ok()) {
     auto item = DecodeItem(value);
     if (!item.ok()) return item.status();
@@ -738,14 +831,15 @@ Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
   const Table& table = *st.table;
   const Item* old_item = st.result.old_item ? &*st.result.old_item : nullptr;
   const Item* new_item = st.decision.kind == Decision::Kind::kPut ? &st.decision.item : nullptr;
+  rocksdb::ColumnFamilyHandle* cf = Cf(table);
   // The item and every index row it gains, changes or loses.
   std::string encoded_new;  // also the value of every projection-ALL index row
   if (new_item) {
     st.result.new_size = ItemSize(*new_item);
     encoded_new = EncodeItem(*new_item, st.result.new_size);
-    batch.Put(st.row_key, encoded_new);
+    batch.Put(cf, st.row_key, encoded_new);
   } else {
-    batch.Delete(st.row_key);
+    batch.Delete(cf, st.row_key);
   }
   const TableInfo& info = table.info();
   st.index_deltas.assign(info.indexes.size(), {0, 0});
@@ -756,7 +850,7 @@ Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
     if (before && table.backfilling(i)) {
       // The backfill may not have reached this item yet: only a row that exists is replaced.
       std::string existing;
-      if (!db_->Get(rocksdb::ReadOptions(), before->key, &existing).ok()) before.reset();
+      if (!db_->Get(rocksdb::ReadOptions(), cf, before->key, &existing).ok()) before.reset();
     }
     auto after = new_item ? IndexRowFor(info, index, *new_item, false) : std::nullopt;
     // A projection-ALL row is the item itself: its size is the item's.
@@ -766,7 +860,7 @@ Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
         after ? (after->whole_item ? st.result.new_size : ItemSize(after->projected)) : 0;
     MutateResult::IndexWrite& w = st.result.index_writes[i];
     if (before && (!after || after->key != before->key)) {
-      batch.Delete(before->key);
+      batch.Delete(cf, before->key);
       w.removed = true;
       w.removed_size = before_size;
     }
@@ -775,7 +869,7 @@ Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
         before && after && before->key == after->key &&
         (before->whole_item ? *old_item == *new_item : before->projected == after->projected);
     if (after && !same_row) {
-      batch.Put(after->key,
+      batch.Put(cf, after->key,
                 after->whole_item ? encoded_new : EncodeItem(after->projected, after_size));
       w.written = true;
       w.written_size = after_size;

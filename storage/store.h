@@ -25,6 +25,7 @@
 namespace rocksdb {
 class DB;
 class WriteBatch;
+class ColumnFamilyHandle;
 class Env;
 }  // namespace rocksdb
 
@@ -98,17 +99,20 @@ class RangeReader {
   virtual Status status() const = 0;
 };
 
+class Table;
+
 // A consistent view of the store at one instant (a RocksDB snapshot): every read through it sees
 // the same state, so a query that fetches table items for index rows never mixes two states.
 class ReadView {
  public:
   virtual ~ReadView() = default;
-  virtual StatusOr<std::optional<Item>> Get(const TableInfo& table,
-                                            const PrimaryKey& key) const = 0;
+  virtual StatusOr<std::optional<Item>> Get(const Table& table, const PrimaryKey& key) const = 0;
   // The item as stored (EncodeItem's bytes), for readers that answer without decoding it.
-  virtual StatusOr<std::optional<std::string>> GetEncoded(const TableInfo& table,
+  virtual StatusOr<std::optional<std::string>> GetEncoded(const Table& table,
                                                           const PrimaryKey& key) const = 0;
-  virtual std::unique_ptr<RangeReader> Range(const RangeOptions& options) const = 0;
+  // Rows of `table`: its items (TablePrefix) or the rows of one of its indexes (IndexPrefix).
+  virtual std::unique_ptr<RangeReader> Range(const Table& table,
+                                             const RangeOptions& options) const = 0;
 };
 
 class Table {
@@ -271,7 +275,19 @@ class Store {
 
  private:
   Store() = default;
+  class SnapshotView;  // View()'s ReadView
   Status LoadCatalog();
+  // The column family of a table's rows, item rows and index rows alike: one of kFamilies by
+  // table id, or the default family for a table made before the store had them.
+  // (CreateTable makes the family before the table exists, so it is there for every table.)
+  rocksdb::ColumnFamilyHandle* Cf(uint64_t table_id) const {
+    return table_id >= first_family_table_
+               ? families_[table_id % kFamilies].load(std::memory_order_acquire)
+               : default_cf_;
+  }
+  // Makes family n unless it exists.
+  Status EnsureFamily(uint64_t n);
+  rocksdb::ColumnFamilyHandle* Cf(const Table& table) const { return Cf(table.info().id); }
   // The write path shared by Mutate and MutateMany, with the stripes held (store.cc).
   struct Staged;
   Status ReadAndDecide(Staged& st);
@@ -279,11 +295,27 @@ class Store {
   void ApplyStats(Staged& st);
   Status Commit(std::vector<Staged>& staged);
   // Moves an undecodable row out of the way (logged), so opening never fails because of it.
-  void Quarantine(std::string_view key, std::string_view value, const std::string& why);
+  void Quarantine(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string_view value,
+                  const std::string& why);
 
   StoreOptions options_;
   std::unique_ptr<rocksdb::Env> mem_env_;
   std::unique_ptr<rocksdb::DB> db_;
+  // Tables' rows are spread over kFamilies column families by table id (consecutive tables in
+  // different ones), each with its own memtables and files: a table's reads do not walk the
+  // rows that tables in other families write, nor wait for their flushes.
+  // Not one family per table: RocksDB rewrites and re-verifies its options file, a section per
+  // family, whenever a family is made or dropped (~0.7 ms per section here), so CreateTable
+  // would grow slower with every table (~100 ms at 500 tables). A family is made by the first
+  // CreateTable that needs it, not by Open (making 16 at open took ~80 ms); the eighth costs
+  // that CreateTable ~6 ms.
+  static constexpr uint64_t kFamilies = 8;
+  std::array<std::atomic<rocksdb::ColumnFamilyHandle*>, kFamilies> families_{};
+  std::mutex families_mu_;  // EnsureFamily
+  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
+  // Tables with smaller ids were made before the store had families: their rows stay in the
+  // default family.
+  uint64_t first_family_table_ = 0;
 
   mutable std::shared_mutex catalog_mu_;
   std::map<std::string, TablePtr, std::less<>> tables_;  // key: space '\0' name

@@ -45,6 +45,43 @@ Item WithCounter(const std::string& pk, int64_t n) {
   return item;
 }
 
+// A store's database opened read-only with every column family, to see where rows are.
+class RawDb {
+ public:
+  explicit RawDb(const std::filesystem::path& dir) {
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &names_).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names_) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(
+        rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir.string(), families, &handles_, &raw)
+            .ok());
+    db_.reset(raw);
+  }
+  ~RawDb() {
+    for (auto* h : handles_) (void)db_->DestroyColumnFamilyHandle(h);
+  }
+  const std::vector<std::string>& families() const { return names_; }
+  // The keys of table `id`'s item rows in family `name` (none if there is no such family).
+  std::vector<std::string> Rows(const std::string& name, uint64_t id) const {
+    std::vector<std::string> keys;
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] != name) continue;
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[i]));
+      std::string begin = TablePrefix(id), end = TableEnd(id);
+      for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+        keys.push_back(it->key().ToString());
+      }
+    }
+    return keys;
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
 }  // namespace
 
 TEST_CASE("tables are created, listed, found and dropped") {
@@ -282,13 +319,25 @@ TEST_CASE("undecodable rows are quarantined and the store still opens") {
     }
   }
   {
-    // Damage one item row and add a catalog entry that cannot be decoded.
+    // Damage one item row (in the table's column family, rows-<id mod 8>) and add a catalog
+    // entry that cannot be decoded (in the default one).
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &names).ok());
+    const std::string family = "rows-" + std::to_string(id % 8);
+    REQUIRE(std::count(names.begin(), names.end(), family) == 1);
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
-    rocksdb::Options o;
-    REQUIRE(rocksdb::DB::Open(o, dir.string(), &raw).ok());
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.string(), families, &handles, &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
-    REQUIRE(db->Put(rocksdb::WriteOptions(), RowKey(id, Key("bad")), "\x01garbage").ok());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] != family) continue;
+      REQUIRE(
+          db->Put(rocksdb::WriteOptions(), handles[i], RowKey(id, Key("bad")), "\x01garbage").ok());
+    }
     REQUIRE(db->Put(rocksdb::WriteOptions(), std::string("\0t", 2) + "x", "junk").ok());
+    for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
   }
   for (int reopen = 0; reopen < 2; ++reopen) {
     auto opened = Store::Open(StoreOptions{dir.string(), false});
@@ -339,6 +388,39 @@ TEST_CASE("catalog entries from before length-prefixed namespaces are migrated")
     CHECK(store->Get(*t, Key("a"))->has_value());
     CHECK(store->FindTable("my_key_us-west-2", "old") == nullptr);
   }
+  // A table made before the store had column families keeps its rows in the default one,
+  // beside new tables in theirs; writes reach it there, and DeleteTable removes them there.
+  {
+    auto store = std::move(Store::Open(StoreOptions{dir.string(), false}).value());
+    auto old = store->FindTable(SpaceFor("my_key", "us-west-2"), "old");
+    auto fresh = *store->CreateTable(HashTable("fresh"));
+    CHECK(fresh->info().id == 8);
+    REQUIRE(
+        store
+            ->Mutate(*old, Key("b"), [](const Item*) { return Decision::Put(WithCounter("b", 1)); })
+            .ok());
+    REQUIRE(store
+                ->Mutate(*fresh, Key("a"),
+                         [](const Item*) { return Decision::Put(WithCounter("a", 2)); })
+                .ok());
+  }
+  {
+    auto store = std::move(Store::Open(StoreOptions{dir.string(), false}).value());
+    auto old = store->FindTable(SpaceFor("my_key", "us-west-2"), "old");
+    auto fresh = store->FindTable("test", "fresh");
+    REQUIRE(old);
+    REQUIRE(fresh);
+    CHECK(old->item_count() == 2);
+    CHECK(fresh->item_count() == 1);
+    CHECK(Counter(**store->Get(*fresh, Key("a"))) == 2);
+    CHECK(Counter(**store->Get(*old, Key("a"))) == 1);
+    REQUIRE(store->DeleteTable(SpaceFor("my_key", "us-west-2"), "old").ok());
+  }
+  {
+    RawDb db(dir);
+    CHECK(db.Rows(rocksdb::kDefaultColumnFamilyName, 7).empty());
+    CHECK(db.Rows("rows-0", 8) == std::vector<std::string>{RowKey(8, Key("a"))});
+  }
   std::filesystem::remove_all(dir);
 }
 
@@ -376,11 +458,14 @@ Item Row(const std::string& pk, int sk,
   return item;
 }
 
-std::vector<Item> ReadAll(const Store& store, const IndexInfo& index, bool reverse = false) {
+std::vector<Item> ReadAll(const Store& store, const Table& table, const IndexInfo& index,
+                          bool reverse = false) {
   auto view = store.View();
   RangeOptions o{IndexPrefix(index.id), IndexEnd(index.id), reverse, std::nullopt};
   std::vector<Item> out;
-  for (auto r = view->Range(o); r->Valid(); r->Next()) out.push_back(*DecodeItem(r->value()));
+  for (auto r = view->Range(table, o); r->Valid(); r->Next()) {
+    out.push_back(*DecodeItem(r->value()));
+  }
   return out;
 }
 
@@ -403,40 +488,40 @@ TEST_CASE("index rows follow every write in the item's own batch") {
   Put(*store, *t, Row("b", 1, {{"l", std::string("L")}, {"x", std::string("kept")}, {"y", true}}));
   // Sparse: only items with every index key attribute (of the right type) are in an index.
   Put(*store, *t, Row("c", 1, {{"g", *Number::Parse("1")}, {"n", *Number::Parse("1")}}));
-  auto g = ReadAll(*store, gsi);
+  auto g = ReadAll(*store, *t, gsi);
   REQUIRE(g.size() == 2);
   CHECK(g[0].at("n") == AttributeValue(*Number::Parse("-1")));  // index sort key order
   CHECK(g[0].size() == 4);                                      // KEYS_ONLY: pk, sk, g, n
-  CHECK(ReadAll(*store, gsi, true)[0].at("n") == AttributeValue(*Number::Parse("5")));
-  auto l = ReadAll(*store, lsi);
+  CHECK(ReadAll(*store, *t, gsi, true)[0].at("n") == AttributeValue(*Number::Parse("5")));
+  auto l = ReadAll(*store, *t, lsi);
   REQUIRE(l.size() == 1);
   CHECK(l[0] == Row("b", 1, {{"l", std::string("L")}, {"x", std::string("kept")}}));
   CHECK(t->index_item_count(0) == 2);
   CHECK(t->index_item_count(1) == 1);
   // Changing the index key moves the row; removing it drops the row; deleting the item too.
   Put(*store, *t, Row("a", 1, {{"g", std::string("H")}, {"n", *Number::Parse("5")}}));
-  g = ReadAll(*store, gsi);
+  g = ReadAll(*store, *t, gsi);
   REQUIRE(g.size() == 2);  // partitions come in hash order, so look for it
   CHECK(std::count_if(g.begin(), g.end(), [](const Item& i) {
           return i.at("g") == AttributeValue(std::string("H"));
         }) == 1);
   Put(*store, *t, Row("a", 2, {}));
-  CHECK(ReadAll(*store, gsi).size() == 1);
+  CHECK(ReadAll(*store, *t, gsi).size() == 1);
   REQUIRE(store
               ->Mutate(*t, PrimaryKey{std::string("a"), *Number::Parse("1")},
                        [](const Item*) { return Decision::Delete(); })
               .ok());
-  CHECK(ReadAll(*store, gsi).empty());
+  CHECK(ReadAll(*store, *t, gsi).empty());
   CHECK(t->index_item_count(0) == 0);
   // A failed decision writes no index row either.
   REQUIRE(store
               ->Mutate(*t, PrimaryKey{std::string("z"), *Number::Parse("1")},
                        [](const Item*) { return Decision::Fail(); })
               .ok());
-  CHECK(ReadAll(*store, gsi).empty());
+  CHECK(ReadAll(*store, *t, gsi).empty());
   // DeleteTable takes the index rows with it.
   REQUIRE(store->DeleteTable("test", "idx").ok());
-  CHECK(ReadAll(*store, lsi).empty());
+  CHECK(ReadAll(*store, *t, lsi).empty());
 }
 
 TEST_CASE("a projection-ALL index row is the item itself, byte for byte, through every write") {
@@ -450,7 +535,7 @@ TEST_CASE("a projection-ALL index row is the item itself, byte for byte, through
     auto view = store->View();
     RangeOptions o{IndexPrefix(gsi.id), IndexEnd(gsi.id), false, std::nullopt};
     std::vector<std::string> out;
-    for (auto r = view->Range(o); r->Valid(); r->Next()) out.emplace_back(r->value());
+    for (auto r = view->Range(*t, o); r->Valid(); r->Next()) out.emplace_back(r->value());
     return out;
   };
   Item a = Row("a", 1, {{"g", std::string("G")}, {"n", *Number::Parse("5")}, {"x", true}});
@@ -497,7 +582,7 @@ TEST_CASE("range reads go forward or backward from an exclusive start on a snaps
   Put(*store, *t, Row("p", 100, {}));  // after the snapshot: not seen
   auto collect = [&](RangeOptions o) {
     std::vector<std::string> sks;
-    for (auto r = view->Range(o); r->Valid(); r->Next()) {
+    for (auto r = view->Range(*t, o); r->Valid(); r->Next()) {
       sks.push_back(DecodeItem(r->value())->at("sk").get_if<Number>()->ToString());
     }
     return sks;
@@ -512,7 +597,7 @@ TEST_CASE("range reads go forward or backward from an exclusive start on a snaps
   RangeOptions back = all;
   back.reverse = true;
   CHECK(collect(back).front() == "9");
-  CHECK(store->View()->Range(all)->Valid());
+  CHECK(store->View()->Range(*t, all)->Valid());
 }
 
 TEST_CASE("index definitions survive a reopen") {
@@ -524,14 +609,16 @@ TEST_CASE("index definitions survive a reopen") {
     auto t = *store->CreateTable(IndexedTable("persist"));
     Put(*store, *t, Row("a", 1, {{"g", std::string("G")}, {"n", *Number::Parse("5")}}));
   }
-  auto store = std::move(Store::Open(StoreOptions{dir.string(), false}).value());
-  auto t = store->FindTable("test", "persist");
-  REQUIRE(t);
-  REQUIRE(t->info().indexes.size() == 2);
-  CHECK(t->info().indexes[1].non_key_attributes == std::vector<std::string>{"x"});
-  CHECK_FALSE(t->info().indexes[1].global);
-  CHECK(t->index_item_count(0) == 1);
-  CHECK(ReadAll(*store, t->info().indexes[0]).size() == 1);
+  {
+    auto store = std::move(Store::Open(StoreOptions{dir.string(), false}).value());
+    auto t = store->FindTable("test", "persist");
+    REQUIRE(t);
+    REQUIRE(t->info().indexes.size() == 2);
+    CHECK(t->info().indexes[1].non_key_attributes == std::vector<std::string>{"x"});
+    CHECK_FALSE(t->info().indexes[1].global);
+    CHECK(t->index_item_count(0) == 1);
+    CHECK(ReadAll(*store, *t, t->info().indexes[0]).size() == 1);
+  }
   std::filesystem::remove_all(dir);
 }
 
@@ -591,7 +678,7 @@ TEST_CASE("a GSI added to a live table is backfilled while writers keep changing
   std::multiset<std::string> want;
   auto view = store->View();
   for (auto r = view->Range(
-           {TablePrefix(live->info().id), TableEnd(live->info().id), false, std::nullopt});
+           *live, {TablePrefix(live->info().id), TableEnd(live->info().id), false, std::nullopt});
        r->Valid(); r->Next()) {
     Item item = *DecodeItem(r->value());
     if (auto it = item.find("g"); it != item.end()) {
@@ -599,7 +686,7 @@ TEST_CASE("a GSI added to a live table is backfilled while writers keep changing
     }
   }
   std::multiset<std::string> got;
-  for (const Item& row : ReadAll(*store, live->info().indexes[0])) {
+  for (const Item& row : ReadAll(*store, *live, live->info().indexes[0])) {
     got.insert(*row.at("pk").get_if<std::string>() + "=" + *row.at("g").get_if<std::string>());
   }
   CHECK(got == want);
@@ -626,8 +713,8 @@ TEST_CASE("MutateMany commits all writes of a transaction or none") {
   CHECK(r->results[1].outcome == Decision::Kind::kKeep);
   CHECK(r->results[2].old_item.has_value());
   CHECK(store->Get(*t, Key("x"))->has_value());
-  CHECK_FALSE(store->Get(*t, Key("y"))->has_value());    // Keep writes nothing
-  CHECK(ReadAll(*store, u->info().indexes[0]).empty());  // the delete took its index row
+  CHECK_FALSE(store->Get(*t, Key("y"))->has_value());        // Keep writes nothing
+  CHECK(ReadAll(*store, *u, u->info().indexes[0]).empty());  // the delete took its index row
   CHECK(t->item_count() == 1);
   CHECK(u->item_count() == 0);
 
@@ -646,7 +733,7 @@ TEST_CASE("MutateMany commits all writes of a transaction or none") {
   CHECK(r->results[1].outcome == Decision::Kind::kFail);
   CHECK(r->results[1].old_item == WithCounter("x", 1));
   CHECK_FALSE(store->Get(*t, Key("z"))->has_value());
-  CHECK(ReadAll(*store, u->info().indexes[0]).empty());
+  CHECK(ReadAll(*store, *u, u->info().indexes[0]).empty());
   CHECK(t->item_count() == 1);
 
   // Two operations on one item are refused before anything runs.
@@ -717,7 +804,7 @@ TEST_CASE("MutateMany transfers under contention: no deadlock, no lost update, n
       auto view = store->View();
       int64_t sum = 0;
       for (int a = 0; a < kAccounts; ++a) {
-        auto item = view->Get(t->info(), Key("acct" + std::to_string(a)));
+        auto item = view->Get(*t, Key("acct" + std::to_string(a)));
         if (!item.ok() || !item->has_value()) {
           errors += 1;
           continue;
@@ -744,4 +831,52 @@ TEST_CASE("MutateMany transfers under contention: no deadlock, no lost update, n
   CHECK(committed + refused == kThreads * kTransfers);
   CHECK(committed > 0);
   CHECK(checks > 0);
+}
+
+TEST_CASE("tables' rows are spread over eight column families by id, each table in one") {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("ddbd_store_families_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::vector<uint64_t> ids;
+  {
+    auto store = std::move(Store::Open(StoreOptions{dir.string(), false}).value());
+    for (int i = 0; i < 10; ++i) {
+      auto t = *store->CreateTable(HashTable("t" + std::to_string(i)));
+      ids.push_back(t->info().id);
+      for (int k = 0; k < 3; ++k) {
+        std::string pk = "k" + std::to_string(k);
+        REQUIRE(store
+                    ->Mutate(*t, Key(pk),
+                             [&](const Item*) { return Decision::Put(WithCounter(pk, i)); })
+                    .ok());
+      }
+    }
+    // Tables 1 and 9 share a family: deleting one leaves the other's rows.
+    REQUIRE(ids[0] == 1);
+    REQUIRE(ids[8] == 9);
+    REQUIRE(store->DeleteTable("test", "t0").ok());
+  }
+  {
+    RawDb db(dir);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const uint64_t id = ids[i];
+      for (uint64_t f = 0; f < 8; ++f) {
+        auto rows = db.Rows("rows-" + std::to_string(f), id);
+        bool home = f == id % 8 && i != 0;
+        CHECK(rows.size() == (home ? 3u : 0u));
+      }
+      CHECK(db.Rows(rocksdb::kDefaultColumnFamilyName, id).empty());
+    }
+  }
+  {
+    auto store = std::move(Store::Open(StoreOptions{dir.string(), false}).value());
+    CHECK(store->FindTable("test", "t0") == nullptr);
+    for (int i = 1; i < 10; ++i) {
+      auto t = store->FindTable("test", "t" + std::to_string(i));
+      REQUIRE(t);
+      CHECK(t->item_count() == 3);
+      CHECK(Counter(**store->Get(*t, Key("k2"))) == i);
+    }
+  }
+  std::filesystem::remove_all(dir);
 }

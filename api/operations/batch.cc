@@ -102,7 +102,7 @@ BatchGetItemResponse BatchGetItem(Context& ctx, const BatchGetItemRequest& req) 
         left.keys.push_back(t.keys[k]);
         continue;
       }
-      auto got = view->GetEncoded(tables[i]->info(), keys[i][k]);
+      auto got = view->GetEncoded(*tables[i], keys[i][k]);
       if (!got.ok()) throw ApiError::Internal("Internal server error: " + got.status().message());
       if (!got->has_value()) {
         units += ReadUnits(0, t.consistent_read);

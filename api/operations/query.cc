@@ -608,7 +608,7 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
   auto view = ctx.store.View();
   size_t bytes_read = 0;
   int64_t limit = req.limit.value_or(INT64_MAX);
-  auto reader = view->Range(range);
+  auto reader = view->Range(*table, range);
   auto decode = [](std::string_view bytes) {
     auto decoded = storage::DecodeItem(bytes);
     if (!decoded.ok()) {
@@ -639,7 +639,7 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
         out.items->AddEncoded(bytes);
       } else if (out.items) {
         if (fetch) {
-          auto full = view->Get(*t.table, *storage::PrimaryKeyOf(*t.table, *item));
+          auto full = view->Get(*table, *storage::PrimaryKeyOf(*t.table, *item));
           if (full.ok() && full->has_value()) item = std::move(**full);
         }
         out.items->Add(p.projection ? expressions::Project(*item, p.projection->paths)

@@ -309,7 +309,7 @@ TransactGetItemsResponse TransactGetItems(Context& ctx, const TransactGetItemsRe
   TransactGetItemsResponse out;
   out.items.resize(n);
   for (size_t i = 0; i < n; ++i) {
-    auto got = view->Get(tables[i]->info(), keys[i]);
+    auto got = view->Get(*tables[i], keys[i]);
     if (!got.ok()) throw ApiError::Internal("Internal server error: " + got.status().message());
     size_t size = got->has_value() ? storage::ItemSize(**got) : 0;
     AddUnits(out.consumed_capacity, req.return_consumed_capacity, req.gets[i].table_name,
