@@ -391,6 +391,13 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   ro.max_open_files = 512;
   ro.write_buffer_size = 16 << 20;
   ro.max_background_jobs = 2;
+  // On disk, bound what the row families hold together, as one family's 16 MB write buffer did
+  // before tables had families: their memtables (past 32 MB the family with the oldest data is
+  // flushed) and the write-ahead log kept for them, which every start replays (RocksDB's
+  // default is four times all families' buffers: ~1 GB with nine; measured with three busy
+  // tables: 159 MB of log and 2.3 s to start, against 18 MB and 1.0 s with one family).
+  ro.db_write_buffer_size = 32 << 20;
+  ro.max_total_wal_size = 32 << 20;
   rocksdb::BlockBasedTableOptions table_options;
   table_options.block_cache = rocksdb::NewLRUCache(8 << 20);
   // Most Mutate reads are of keys that do not exist yet (a put of a new item): a Bloom filter
@@ -403,6 +410,7 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     // stays in memory anyway: larger memtables mean fewer of both.
     ro.compression = rocksdb::kNoCompression;
     ro.write_buffer_size = 64 << 20;
+    ro.db_write_buffer_size = 0;  // the data is in memory, in memtables or in files
     store->mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
     ro.env = store->mem_env_.get();
     path = "/ddbd-in-memory";
