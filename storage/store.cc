@@ -416,9 +416,11 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     path = "/ddbd-in-memory";
   }
   // Every column family of an existing database must be opened with it.
-  std::vector<std::string> names;
-  if (!rocksdb::DB::ListColumnFamilies(ro, path, &names).ok() || names.empty()) {
-    names = {rocksdb::kDefaultColumnFamilyName};  // a new database
+  std::vector<std::string> names{rocksdb::kDefaultColumnFamilyName};  // a new database's
+  rocksdb::Env* env = ro.env ? ro.env : rocksdb::Env::Default();
+  if (!env->FileExists(path + "/CURRENT").IsNotFound()) {
+    Status listed = FromRocks(rocksdb::DB::ListColumnFamilies(ro, path, &names));
+    if (!listed.ok()) return listed;
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(ro));
@@ -473,14 +475,13 @@ Status Store::LoadCatalog() {
   s = db_->Get(rocksdb::ReadOptions(), kFirstFamilyTableKey, &first);
   if (s.ok()) {
     first_family_table_ = DecodeBigEndian(first);
-  } else if (s.IsNotFound()) {
-    // The first open since the store has families: every table made from now on is in them.
-    first_family_table_ = next_table_id_;
-    s = db_->Put(rocksdb::WriteOptions(), kFirstFamilyTableKey, BigEndian(first_family_table_));
-    if (!s.ok()) return FromRocks(s);
-  } else {
+    first_family_table_saved_ = true;
+  } else if (!s.IsNotFound()) {
     return FromRocks(s);
   }
+  // Not saved: no table is in a family yet (the first CreateTable saves it with its catalog
+  // row). Until then it is worked out anew at every open, after every table there is (below),
+  // so a table an older ddbd made meanwhile in the default family stays there.
   std::map<uint64_t, std::shared_ptr<Table>> by_id;
   struct BadRow {
     rocksdb::ColumnFamilyHandle* cf;
@@ -506,6 +507,16 @@ Status Store::LoadCatalog() {
     tables_[CatalogMapKey(table->info().space, table->info().name)] = table;
   }
   if (!it->status().ok()) return FromRocks(it->status());
+  if (!first_family_table_saved_) {
+    first_family_table_ = next_table_id_;
+    for (const auto& [id, table] : by_id) {
+      first_family_table_ = std::max(first_family_table_, id + 1);
+      for (const auto& index : table->info().indexes) {
+        first_family_table_ = std::max(first_family_table_, index.id + 1);
+      }
+    }
+    next_table_id_ = first_family_table_;
+  }
   if (migration.Count() > 0) {
     Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), &migration));
     if (!s.ok()) return s;
@@ -521,6 +532,7 @@ Status Store::LoadCatalog() {
   // Item counts and sizes are kept in memory; rebuild them from the rows, family by family.
   std::string row_start(1, kRowPrefix);
   std::set<std::pair<rocksdb::ColumnFamilyHandle*, uint64_t>> orphaned;
+  std::set<uint64_t> misplaced;
   std::vector<rocksdb::ColumnFamilyHandle*> scanned{default_cf_};
   for (auto& handle : families_) {
     if (handle) scanned.push_back(handle);
@@ -532,9 +544,16 @@ Status Store::LoadCatalog() {
       if (key.size() < 9) continue;
       uint64_t id = DecodeBigEndian(key.substr(1, 8));
       auto found = by_id.find(id);
-      if (found == by_id.end() || Cf(id) != cf) {
+      if (found == by_id.end()) {
         // A write that raced with DeleteTable: unreachable (ids are never reused). Dropped below.
         orphaned.insert({cf, id});
+        continue;
+      }
+      if (Cf(id) != cf) {  // cannot happen; kept, not served, and said once
+        if (misplaced.insert(id).second) {
+          std::cerr << "ddbd: rows of table " << id << " found outside its column family; "
+                    << "left in place, not served\n";
+        }
         continue;
       }
       auto item = DecodeItem(it->value().ToStringView());
@@ -625,10 +644,12 @@ StatusOr<TablePtr> Store::CreateTable(TableInfo info) {
   batch.Put(kNextIdKey, BigEndian(next_table_id_));
   batch.Put(CatalogRowKey(info.space, info.name), EncodeTableInfo(info));
   for (const auto& index : info.indexes) batch.Put(IndexCompleteKey(index.id), "");
+  if (!first_family_table_saved_) batch.Put(kFirstFamilyTableKey, BigEndian(first_family_table_));
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   Status s = FromRocks(db_->Write(wo, &batch));
   if (!s.ok()) return s;
+  first_family_table_saved_ = true;
   auto table = std::make_shared<const Table>(std::move(info));
   tables_[map_key] = table;
   return TablePtr(table);

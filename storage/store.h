@@ -316,6 +316,7 @@ class Store {
   // Tables with smaller ids were made before the store had families: their rows stay in the
   // default family.
   uint64_t first_family_table_ = 0;
+  bool first_family_table_saved_ = false;  // under catalog_mu_ once open
 
   mutable std::shared_mutex catalog_mu_;
   std::map<std::string, TablePtr, std::less<>> tables_;  // key: space '\0' name
