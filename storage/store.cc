@@ -160,6 +160,10 @@ class Store::SnapshotView final : public ReadView {
 
 std::unique_ptr<ReadView> Store::View() const { return std::make_unique<SnapshotView>(*this); }
 
+std::unique_ptr<RangeReader> Store::Range(const Table& table, const RangeOptions& options) const {
+  return std::make_unique<RocksRangeReader>(db_.get(), Cf(table), nullptr, options);
+}
+
 void Store::Quarantine(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
                        std::string_view value, const std::string& why) {
   std::cerr << "ddbd: quarantined an undecodable row (" << why << "); " << key.size()

@@ -261,6 +261,10 @@ class Store {
   StatusOr<std::optional<Item>> Get(const Table& table, const PrimaryKey& key) const;
   // A snapshot to read ranges (Query, Scan) and items consistently.
   std::unique_ptr<ReadView> View() const;
+  // One range read, at the instant it starts, without a snapshot: a RocksDB iterator is a
+  // consistent view of its own, and taking and releasing a snapshot costs two turns of the
+  // database's mutex. For a Query or Scan that reads nothing else.
+  std::unique_ptr<RangeReader> Range(const Table& table, const RangeOptions& options) const;
 
   // Runs decide(current item or nullptr) under the key's lock and commits its decision.
   // decide must not call the store. An exception escaping decide is caught here and reported as

@@ -604,11 +604,19 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
   }
 
   ReadRangeResponse out;
+  // A snapshot only when table items are fetched for index rows, so that both reads see one
+  // state; otherwise the range's own iterator is the consistent view.
+  std::unique_ptr<storage::ReadView> view;
+  std::unique_ptr<storage::RangeReader> reader;
+  if (fetch) {
+    view = ctx.store.View();
+    reader = view->Range(*table, range);
+  } else {
+    reader = ctx.store.Range(*table, range);
+  }
   if (select != "COUNT") out.items.emplace();
-  auto view = ctx.store.View();
   size_t bytes_read = 0;
   int64_t limit = req.limit.value_or(INT64_MAX);
-  auto reader = view->Range(*table, range);
   auto decode = [](std::string_view bytes) {
     auto decoded = storage::DecodeItem(bytes);
     if (!decoded.ok()) {
