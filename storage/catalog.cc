@@ -137,6 +137,7 @@ std::string EncodeTableInfo(const TableInfo& t) {
   }
   row["meta"] = t.meta;
   row["space_format"] = std::string(std::to_string(kSpaceFormat));
+  if (t.index_families) row["index_rows"] = std::string("index_family");
   if (!t.indexes.empty()) {
     AttributeList indexes;
     for (const auto& i : t.indexes) {
@@ -204,6 +205,9 @@ StatusOr<TableInfo> DecodeTableInfo(std::string_view bytes, bool* migrated) {
     return Status::Corruption("malformed index in catalog entry");
   }
   t.meta = std::move(*meta_it->second.get_if<AttributeMap>());
+  // Absent in rows written before index rows had families of their own: beside the items.
+  const std::string* index_rows = str("index_rows");
+  t.index_families = index_rows && *index_rows == "index_family";
   return t;
 }
 

@@ -2,6 +2,7 @@
 // concurrent CreateTable.
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "storage/catalog.h"
 #include "storage/item_codec.h"
 #include "storage/store.h"
 #include "storage/store_test_support.h"
@@ -59,6 +61,136 @@ TEST_CASE("tables' rows are spread over eight column families by id, each table 
       REQUIRE(t);
       CHECK(t->item_count() == 3);
       CHECK(Counter(**store->Get(*t, Key("k2"))) == i);
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("index rows live in their index's family; tables from before keep them beside items") {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("ddbd_store_ixfam_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto family = [](uint64_t id) { return "rows-" + std::to_string(id % 8); };
+  auto index_keys = [&](const RawDb& db, const std::string& name, const IndexInfo& index) {
+    return db.Keys(name, IndexPrefix(index.id), IndexEnd(index.id));
+  };
+  TableInfo made, old;
+  {
+    auto store = std::move(Store::Open(StoreOptions{dir.string(), false}).value());
+    auto t = *store->CreateTable(IndexedTable("made"));
+    auto o = *store->CreateTable(IndexedTable("old"));
+    made = t->info();
+    old = o->info();
+    CHECK(made.index_families);
+    for (auto* table : {t.get(), o.get()}) {
+      for (int i = 0; i < 4; ++i) {
+        Put(*store, *table,
+            Row("p", i,
+                {{"g", AttributeValue(std::string("a"))},
+                 {"n", *Number::Parse(std::to_string(i))},
+                 {"l", AttributeValue("l" + std::to_string(i))}}));
+      }
+    }
+    Put(*store, *t,
+        Row("p", 0, {{"g", AttributeValue(std::string("b"))}, {"n", *Number::Parse("9")}}));
+  }
+  {
+    RawDb db(dir);
+    CHECK(db.Rows(family(made.id), made.id).size() == 4);
+    for (const auto& index : made.indexes) {
+      CHECK(index_keys(db, family(made.id), index).empty());
+    }
+    CHECK(index_keys(db, family(made.indexes[0].id), made.indexes[0]).size() == 4);  // by_g
+    CHECK(index_keys(db, family(made.indexes[1].id), made.indexes[1]).size() == 3);  // by_l
+  }
+  {
+    // "old" as a store of the version before index families left it: its catalog row without
+    // the marker, its index rows beside its items.
+    rocksdb::DB* raw = nullptr;
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.string(), families, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    auto handle = [&](const std::string& name) {
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == name) return handles[i];
+      }
+      FAIL("no family " << name);
+      return handles[0];
+    };
+    TableInfo before = old;
+    before.index_families = false;
+    rocksdb::WriteBatch batch;
+    batch.Put(CatalogRowKey(old.space, old.name), EncodeTableInfo(before));
+    for (const auto& index : old.indexes) {
+      std::unique_ptr<rocksdb::Iterator> it(
+          db->NewIterator(rocksdb::ReadOptions(), handle(family(index.id))));
+      for (it->Seek(IndexPrefix(index.id));
+           it->Valid() && it->key().compare(IndexEnd(index.id)) < 0; it->Next()) {
+        batch.Put(handle(family(old.id)), it->key(), it->value());
+        batch.Delete(handle(family(index.id)), it->key());
+      }
+    }
+    REQUIRE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+    for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+  }
+  {
+    auto store = std::move(Store::Open(StoreOptions{dir.string(), false}).value());
+    auto t = store->FindTable("test", "made");
+    auto o = store->FindTable("test", "old");
+    REQUIRE(t);
+    REQUIRE(o);
+    CHECK(t->info().index_families);
+    CHECK_FALSE(o->info().index_families);
+    for (const auto* table : {t.get(), o.get()}) {
+      const IndexInfo& gsi = table->info().indexes[0];
+      CHECK(ReadAll(*store, *table, gsi).size() == 4);
+      CHECK(table->index_item_count(0) == 4);
+      CHECK(ReadAll(*store, *table, table->info().indexes[1]).size() ==
+            (table == t.get() ? 3u : 4u));
+    }
+    // Writes keep each table's rows where it reads them: an index key changed, an item deleted.
+    for (const auto* table : {t.get(), o.get()}) {
+      Put(*store, *table,
+          Row("p", 1, {{"g", AttributeValue(std::string("c"))}, {"n", *Number::Parse("1")}}));
+      PrimaryKey gone{AttributeValue(std::string("p")), *Number::Parse("2")};
+      REQUIRE(store->Mutate(*table, gone, [](const Item*) { return Decision::Delete(); }).ok());
+      auto rows = ReadAll(*store, *table, table->info().indexes[0]);
+      CHECK(rows.size() == 3);
+      CHECK(std::count_if(rows.begin(), rows.end(), [](const Item& r) {
+              return r.at("g") == AttributeValue(std::string("c"));
+            }) == 1);
+      CHECK(ReadAll(*store, *table, table->info().indexes[1]).size() ==
+            (table == t.get() ? 1u : 2u));
+    }
+    // A GSI added to each by UpdateTable follows its table's rule.
+    for (const auto* table : {t.get(), o.get()}) {
+      TableInfo grown = table->info();
+      IndexInfo by_n;
+      by_n.name = "by_n";
+      by_n.hash = {{"n", ValueType::kN}};
+      by_n.projection = ProjectionType::kKeysOnly;
+      grown.indexes.push_back(by_n);
+      auto replaced = store->ReplaceTable(*table, grown);
+      REQUIRE(replaced.ok());
+      REQUIRE(store->Backfill(*replaced, "by_n").ok());
+      CHECK(ReadAll(*store, **replaced, (*replaced)->info().indexes[2]).size() == 3);
+    }
+    REQUIRE(store->DeleteTable("test", "made").ok());
+  }
+  {
+    RawDb db(dir);
+    for (const auto& index : made.indexes) {
+      for (uint64_t f = 0; f < 8; ++f) {
+        CHECK(index_keys(db, "rows-" + std::to_string(f), index).empty());
+      }
+    }
+    for (const auto& index : old.indexes) {
+      CHECK(index_keys(db, family(old.id), index).size() == (index.name == "by_g" ? 3u : 2u));
+      CHECK(index_keys(db, family(index.id), index).empty());
     }
   }
   std::filesystem::remove_all(dir);

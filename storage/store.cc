@@ -149,8 +149,8 @@ class Store::SnapshotView final : public ReadView {
   }
   std::unique_ptr<RangeReader> Range(const Table& table,
                                      const RangeOptions& options) const override {
-    return std::make_unique<RocksRangeReader>(store_.db_.get(), store_.Cf(table), snapshot_,
-                                              options);
+    return std::make_unique<RocksRangeReader>(store_.db_.get(), store_.KeyCf(table, options.begin),
+                                              snapshot_, options);
   }
 
  private:
@@ -161,7 +161,15 @@ class Store::SnapshotView final : public ReadView {
 std::unique_ptr<ReadView> Store::View() const { return std::make_unique<SnapshotView>(*this); }
 
 std::unique_ptr<RangeReader> Store::Range(const Table& table, const RangeOptions& options) const {
-  return std::make_unique<RocksRangeReader>(db_.get(), Cf(table), nullptr, options);
+  return std::make_unique<RocksRangeReader>(db_.get(), KeyCf(table, options.begin), nullptr,
+                                            options);
+}
+
+rocksdb::ColumnFamilyHandle* Store::KeyCf(const Table& table, std::string_view key) const {
+  if (key.size() >= 9 && key[0] == kIndexPrefix) {
+    return IndexCf(table, DecodeBigEndian(key.substr(1, 8)));
+  }
+  return Cf(table);
 }
 
 void Store::Quarantine(rocksdb::ColumnFamilyHandle* cf, std::string_view key,
@@ -322,6 +330,11 @@ Status Store::LoadCatalog() {
     if (id >= first_family_table_) {
       if (Status made = EnsureFamily(id % kFamilies); !made.ok()) return made;
     }
+    if (table->info().index_families) {
+      for (const auto& index : table->info().indexes) {
+        if (Status made = EnsureFamily(index.id % kFamilies); !made.ok()) return made;
+      }
+    }
   }
   // Item counts and sizes are kept in memory; rebuild them from the rows, family by family.
   std::string row_start(1, kRowPrefix);
@@ -386,7 +399,7 @@ Status Store::LoadCatalog() {
       table->index_stats_[pos].bytes = 0;
       table->index_stats_[pos].backfilling = true;
       rocksdb::WriteBatch clear;
-      clear.DeleteRange(Cf(*table), IndexPrefix(index.id), IndexEnd(index.id));
+      clear.DeleteRange(IndexCf(*table, index.id), IndexPrefix(index.id), IndexEnd(index.id));
       Status cleared = FromRocks(db_->Write(rocksdb::WriteOptions(), &clear));
       if (!cleared.ok()) return cleared;
       Status s = Backfill(table, index.name);
@@ -423,14 +436,17 @@ StatusOr<TablePtr> Store::CreateTable(TableInfo info) {
     id = next_table_id_;
     next_table_id_ = id + 1 + info.indexes.size();
   }
-  // The table's family, outside the catalog lock that every request takes to find its table:
-  // making one writes RocksDB's options file.
+  // The families of the table's items and of each index's rows, outside the catalog lock that
+  // every request takes to find its table: making one writes RocksDB's options file.
   if (id >= first_family_table_) {
-    if (Status s = EnsureFamily(id % kFamilies); !s.ok()) return s;
+    for (uint64_t k = id; k <= id + info.indexes.size(); ++k) {
+      if (Status s = EnsureFamily(k % kFamilies); !s.ok()) return s;
+    }
   }
   std::unique_lock lock(catalog_mu_);
   if (tables_.count(map_key)) return Status::AlreadyExists("table exists");  // made meanwhile
   info.id = id;
+  info.index_families = id >= first_family_table_;
   uint64_t index_id = id + 1;
   for (auto& index : info.indexes) index.id = index_id++;
   rocksdb::WriteBatch batch;
@@ -464,7 +480,7 @@ StatusOr<TablePtr> Store::DeleteTable(std::string_view space, std::string_view n
   batch.Delete(CatalogRowKey(space, name));
   batch.DeleteRange(Cf(*table), TablePrefix(table->info().id), TableEnd(table->info().id));
   for (const auto& index : table->info().indexes) {
-    batch.DeleteRange(Cf(*table), IndexPrefix(index.id), IndexEnd(index.id));
+    batch.DeleteRange(IndexCf(*table, index.id), IndexPrefix(index.id), IndexEnd(index.id));
   }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
@@ -484,11 +500,18 @@ StatusOr<TablePtr> Store::ReplaceTable(const Table& current, TableInfo updated) 
   updated.space = old.space;
   updated.name = old.name;
   updated.id = old.id;
+  updated.index_families = old.index_families;
   uint64_t next_id = next_table_id_;
   std::vector<bool> fresh;
   for (auto& index : updated.indexes) {
     fresh.push_back(old.FindIndex(index.name) == nullptr);
-    if (fresh.back()) index.id = next_id++;
+    if (!fresh.back()) continue;
+    index.id = next_id++;
+    // Under the catalog lock, unlike CreateTable: UpdateTable is rare, and at most the first
+    // use of each of the kFamilies families pays for making it.
+    if (updated.index_families) {
+      if (Status made = EnsureFamily(index.id % kFamilies); !made.ok()) return made;
+    }
   }
   std::vector<std::unique_lock<std::mutex>> held;
   held.reserve(kStripes);
@@ -498,7 +521,7 @@ StatusOr<TablePtr> Store::ReplaceTable(const Table& current, TableInfo updated) 
   batch.Put(CatalogRowKey(old.space, old.name), EncodeTableInfo(updated));
   for (const auto& index : old.indexes) {
     if (!updated.FindIndex(index.name))
-      batch.DeleteRange(Cf(current), IndexPrefix(index.id), IndexEnd(index.id));
+      batch.DeleteRange(IndexCf(current, index.id), IndexPrefix(index.id), IndexEnd(index.id));
   }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
@@ -549,10 +572,11 @@ Status Store::Backfill(const TablePtr& table, const std::string& index_name) {
     auto row = IndexRowFor(info, index, *item);
     if (!row) continue;
     std::string existing;
-    if (db_->Get(rocksdb::ReadOptions(), Cf(*table), row->key, &existing).ok()) continue;
+    rocksdb::ColumnFamilyHandle* index_cf = IndexCf(*table, index.id);
+    if (db_->Get(rocksdb::ReadOptions(), index_cf, row->key, &existing).ok()) continue;
     rocksdb::WriteOptions wo;
     wo.disableWAL = options_.path.empty();
-    s = db_->Put(wo, Cf(*table), row->key, EncodeItem(row->projected));
+    s = db_->Put(wo, index_cf, row->key, EncodeItem(row->projected));
     if (!s.ok()) return FromRocks(s);
     table->index_stats_[pos].count += 1;
     table->index_stats_[pos].bytes += static_cast<int64_t>(ItemSize(row->projected));
@@ -667,11 +691,12 @@ Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
   st.result.index_writes.resize(info.indexes.size());
   for (size_t i = 0; i < info.indexes.size(); ++i) {
     const IndexInfo& index = info.indexes[i];
+    rocksdb::ColumnFamilyHandle* index_cf = IndexCf(table, index.id);
     auto before = old_item ? IndexRowFor(info, index, *old_item, false) : std::nullopt;
     if (before && table.backfilling(i)) {
       // The backfill may not have reached this item yet: only a row that exists is replaced.
       std::string existing;
-      if (!db_->Get(rocksdb::ReadOptions(), cf, before->key, &existing).ok()) before.reset();
+      if (!db_->Get(rocksdb::ReadOptions(), index_cf, before->key, &existing).ok()) before.reset();
     }
     auto after = new_item ? IndexRowFor(info, index, *new_item, false) : std::nullopt;
     // A projection-ALL row is the item itself: its size is the item's.
@@ -681,7 +706,7 @@ Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
         after ? (after->whole_item ? st.result.new_size : ItemSize(after->projected)) : 0;
     MutateResult::IndexWrite& w = st.result.index_writes[i];
     if (before && (!after || after->key != before->key)) {
-      batch.Delete(cf, before->key);
+      batch.Delete(index_cf, before->key);
       w.removed = true;
       w.removed_size = before_size;
     }
@@ -690,7 +715,7 @@ Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
         before && after && before->key == after->key &&
         (before->whole_item ? *old_item == *new_item : before->projected == after->projected);
     if (after && !same_row) {
-      batch.Put(cf, after->key,
+      batch.Put(index_cf, after->key,
                 after->whole_item ? encoded_new : EncodeItem(after->projected, after_size));
       w.written = true;
       w.written_size = after_size;

@@ -71,6 +71,9 @@ struct TableInfo {
   std::optional<KeyAttribute> range;
   std::vector<IndexInfo> indexes;
   Item meta;
+  // Where the index rows are: in the column family of each index's own id (tables made since
+  // 2026-11-30's fifth session: CreateTable sets it), or else in the table's, beside its items.
+  bool index_families = false;
 
   const IndexInfo* FindIndex(std::string_view index_name) const {
     for (const auto& i : indexes) {
@@ -82,6 +85,8 @@ struct TableInfo {
 
 // A range of row keys, read in order on a snapshot. [begin, end); in reverse from the end.
 // `exclusive_start`, when set, is a key the read starts after (before, in reverse).
+// The range is within one keyspace, which `begin` names: a table's item rows (kRowPrefix |
+// table id | ...) or one index's rows (kIndexPrefix | index id | ...).
 struct RangeOptions {
   std::string begin;
   std::string end;
@@ -281,17 +286,25 @@ class Store {
   Store() = default;
   class SnapshotView;  // View()'s ReadView
   Status LoadCatalog();
-  // The column family of a table's rows, item rows and index rows alike: one of kFamilies by
-  // table id, or the default family for a table made before the store had them.
-  // (CreateTable makes the family before the table exists, so it is there for every table.)
-  rocksdb::ColumnFamilyHandle* Cf(uint64_t table_id) const {
-    return table_id >= first_family_table_
-               ? families_[table_id % kFamilies].load(std::memory_order_acquire)
-               : default_cf_;
+  // The column family of a keyspace (a table's item rows, or an index's rows): one of
+  // kFamilies by its id, or the default family for a table made before the store had them.
+  // (CreateTable and ReplaceTable make the families before the table uses them.)
+  rocksdb::ColumnFamilyHandle* Cf(uint64_t id) const {
+    return id >= first_family_table_ ? families_[id % kFamilies].load(std::memory_order_acquire)
+                                     : default_cf_;
   }
   // Makes family n unless it exists.
   Status EnsureFamily(uint64_t n);
+  // A table's item rows.
   rocksdb::ColumnFamilyHandle* Cf(const Table& table) const { return Cf(table.info().id); }
+  // The rows of one of the table's indexes: in the index's family (TableInfo::index_families),
+  // or beside the items. An index row's neighbours are then its index's rows, and an item's
+  // are items: a Query walks its partition's items without stepping over index rows.
+  rocksdb::ColumnFamilyHandle* IndexCf(const Table& table, uint64_t index_id) const {
+    return table.info().index_families ? Cf(index_id) : Cf(table);
+  }
+  // The family of the keyspace a row key or range bound names (see RangeOptions).
+  rocksdb::ColumnFamilyHandle* KeyCf(const Table& table, std::string_view key) const;
   // The write path shared by Mutate and MutateMany, with the stripes held (store.cc).
   struct Staged;
   Status ReadAndDecide(Staged& st);

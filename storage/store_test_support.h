@@ -62,11 +62,15 @@ class RawDb {
   const std::vector<std::string>& families() const { return names_; }
   // The keys of table `id`'s item rows in family `name` (none if there is no such family).
   std::vector<std::string> Rows(const std::string& name, uint64_t id) const {
+    return Keys(name, TablePrefix(id), TableEnd(id));
+  }
+  // The keys in [begin, end) of family `name` (none if there is no such family).
+  std::vector<std::string> Keys(const std::string& name, const std::string& begin,
+                                const std::string& end) const {
     std::vector<std::string> keys;
     for (size_t i = 0; i < names_.size(); ++i) {
       if (names_[i] != name) continue;
       std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[i]));
-      std::string begin = TablePrefix(id), end = TableEnd(id);
       for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) {
         keys.push_back(it->key().ToString());
       }
