@@ -62,14 +62,18 @@
 #
 # Usage: bench/run.sh                      (BENCH_SECONDS=10 by default)
 #        BENCH_SECONDS=3 bench/run.sh      (a quick trial)
-# Other knobs: BENCH_WARMUP (s, default 2), BENCH_TARGETS ("ddbd dynalite nginx"),
+# Other knobs: BENCH_REPEAT (passes of the whole series on the same servers, default 1; each row
+# is then the median run and each ratio the median of the passes' own ratios, every pass's
+# figure listed beside it: one pass's ratio moves by a fifth from run to run on 2 cores),
+# BENCH_WARMUP (s, default 2), BENCH_TARGETS ("ddbd dynalite nginx"),
 # BENCH_WORKLOADS ("put get update contended put-gsi query gsi-query scan batch-write batch-get
 # transact-write"; put-gsi .. scan were added by issue 8, the last three with the batch and
 # transaction operations), BENCH_SKIP_RSS=1, BENCH_SKIP_STARTUP=1, BENCH_SKIP_HEAVY=1,
 # DDBD_BIN (default build/ddbd).
-# Issue 8's rows alone, against dynalite (about 2 minutes on 2 cores):
+# Issue 8's rows alone, against dynalite, three passes (about 7 minutes on 2 cores):
 #   BENCH_WORKLOADS="put put-gsi query gsi-query scan" BENCH_TARGETS="ddbd dynalite" \
-#   BENCH_SKIP_RSS=1 BENCH_SKIP_STARTUP=1 BENCH_SKIP_HEAVY=1 BENCH_SECONDS=8 bench/run.sh
+#   BENCH_SKIP_RSS=1 BENCH_SKIP_STARTUP=1 BENCH_SKIP_HEAVY=1 BENCH_SECONDS=8 BENCH_REPEAT=3 \
+#   bench/run.sh
 # The batch and transaction rows alone, beside put (about 2 minutes on 2 cores):
 #   BENCH_WORKLOADS="put batch-write batch-get transact-write" BENCH_TARGETS="ddbd dynalite" \
 #   BENCH_SKIP_RSS=1 BENCH_SKIP_STARTUP=1 BENCH_SKIP_HEAVY=1 BENCH_SECONDS=8 bench/run.sh
@@ -98,6 +102,8 @@ WORKLOADS=${BENCH_WORKLOADS:-put get update contended put-gsi query gsi-query sc
 QUERY_PARTITIONS=${BENCH_QUERY_PARTITIONS:-100}
 QUERY_ITEMS=${BENCH_QUERY_ITEMS:-100}
 SCAN_LIMIT=${BENCH_SCAN_LIMIT:-1000}
+REPEAT=${BENCH_REPEAT:-1}
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_REPEAT must be a positive integer" >&2; exit 1; }
 DDBD_BIN=${DDBD_BIN:-$REPO/build/ddbd}
 TABLE=bench
 QUERY_TABLE=bench-q
@@ -316,6 +322,7 @@ meta cpuModel "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 meta memory "$(awk '/^MemTotal/ { printf "%.1f GB RAM", $2 / 1048576 }' /proc/meminfo)"
 meta loadavg "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta seconds "$SECS"
+meta passes "$REPEAT"
 meta warmup "$WARMUP"
 meta wrkThreads "$THREADS"
 meta connections "$CONNECTIONS"
@@ -381,18 +388,24 @@ for target in $TARGETS; do
     fi
   fi
 done
-for workload in $WORKLOADS; do
-  for target in $TARGETS; do
-    SRV_PID=${TARGET_PID[$target]}
-    SRV_URL=${TARGET_URL[$target]}
-    if supported "$target" "$workload"; then
-      quiesce "${TARGET_PID[@]}"
-      run_wrk "$target" "$workload"
-    else
-      log "$target $workload: skipped (not supported)"
-      # dynalite's row says so in the report; nginx gets none.
-      [[ $target == nginx ]] || printf '%s\t%s\tunsupported=1\n' "$target" "$workload" >>"$RESULTS"
-    fi
+# BENCH_REPEAT passes of the whole series, each pass after the one before on the same servers: a
+# row of the report is the median run, a ratio the median of the passes' ratios (tool.mjs).
+for pass in $(seq "$REPEAT"); do
+  ((REPEAT == 1)) || log "pass $pass of $REPEAT"
+  for workload in $WORKLOADS; do
+    for target in $TARGETS; do
+      SRV_PID=${TARGET_PID[$target]}
+      SRV_URL=${TARGET_URL[$target]}
+      if supported "$target" "$workload"; then
+        quiesce "${TARGET_PID[@]}"
+        run_wrk "$target" "$workload"
+      else
+        log "$target $workload: skipped (not supported)"
+        # dynalite's row says so in the report (once); nginx gets none.
+        [[ $target == nginx || $pass != 1 ]] ||
+          printf '%s\t%s\tunsupported=1\n' "$target" "$workload" >>"$RESULTS"
+      fi
+    done
   done
 done
 for target in $TARGETS; do stop_pid "${TARGET_PID[$target]}"; done
