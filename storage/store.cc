@@ -556,6 +556,7 @@ Status Store::Backfill(const TablePtr& table, const std::string& index_name) {
   while (pos < info.indexes.size() && info.indexes[pos].name != index_name) ++pos;
   if (pos == info.indexes.size()) return Status::NotFound("no such index");
   const IndexInfo& index = info.indexes[pos];
+  rocksdb::ColumnFamilyHandle* index_cf = IndexCf(*table, index.id);
   auto view = View();
   auto rows = view->Range(*table, {TablePrefix(info.id), TableEnd(info.id), false, std::nullopt});
   for (; rows->Valid(); rows->Next()) {
@@ -572,7 +573,6 @@ Status Store::Backfill(const TablePtr& table, const std::string& index_name) {
     auto row = IndexRowFor(info, index, *item);
     if (!row) continue;
     std::string existing;
-    rocksdb::ColumnFamilyHandle* index_cf = IndexCf(*table, index.id);
     if (db_->Get(rocksdb::ReadOptions(), index_cf, row->key, &existing).ok()) continue;
     rocksdb::WriteOptions wo;
     wo.disableWAL = options_.path.empty();

@@ -71,8 +71,9 @@ struct TableInfo {
   std::optional<KeyAttribute> range;
   std::vector<IndexInfo> indexes;
   Item meta;
-  // Where the index rows are: in the column family of each index's own id (tables made since
-  // 2026-11-30's fifth session: CreateTable sets it), or else in the table's, beside its items.
+  // Where the index rows are: in the column family of each index's own id (every table
+  // CreateTable makes now sets it), or else in the table's, beside its items (tables made
+  // before index rows had families of their own, and the GSIs later added to them).
   bool index_families = false;
 
   const IndexInfo* FindIndex(std::string_view index_name) const {
