@@ -3,8 +3,8 @@
 
 namespace ddbd::server {
 
-// Whether this build replaces operator new[] so that arrays of kHugeArrayBytes or more start on a
-// 2 MB boundary and are advised as huge pages (false in sanitizer builds).
+// Whether this build replaces operator new[] so that the whole 2 MB pages inside arrays of
+// kHugeArrayBytes or more are advised as huge pages (false in sanitizer builds).
 bool LargeArraysOnHugePages();
 inline constexpr unsigned long kHugeArrayBytes = 4ul << 20;
 
