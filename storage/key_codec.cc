@@ -124,13 +124,16 @@ std::string RowKey(uint64_t table_id, const PrimaryKey& key) {
 }
 
 void AppendTupleScalar(const AttributeValue& value, std::string* out) {
+  // Runs without a 0x00 are copied whole; each 0x00 is followed by 0xff.
   auto escaped = [out](std::string_view bytes) {
-    for (char c : bytes) {
-      out->push_back(c);
-      if (c == '\0') out->push_back(static_cast<char>(0xff));
+    out->reserve(out->size() + bytes.size() + 2);
+    for (size_t zero; (zero = bytes.find('\0')) != std::string_view::npos;) {
+      out->append(bytes.data(), zero + 1);
+      out->push_back(static_cast<char>(0xff));
+      bytes.remove_prefix(zero + 1);
     }
-    out->push_back('\0');
-    out->push_back('\0');
+    out->append(bytes);
+    out->append(2, '\0');
   };
   if (auto* s = value.get_if<std::string>()) {
     escaped(*s);
@@ -203,13 +206,23 @@ std::string IndexPrefix(uint64_t index_id) {
 
 std::string IndexEnd(uint64_t index_id) { return IndexPrefix(index_id + 1); }
 
+void AppendIndexPartitionPrefix(uint64_t index_id, const AttributeValue* const* hash, size_t n,
+                                std::string* out) {
+  out->push_back(kIndexPrefix);
+  AppendBigEndian(index_id, 8, out);
+  // The tuple is written in place and its hash put in front of it.
+  const size_t hash_at = out->size();
+  out->append(4, '\0');
+  for (size_t i = 0; i < n; ++i) AppendTupleScalar(*hash[i], out);
+  uint32_t h = PartitionHash(std::string_view(*out).substr(hash_at + 4));
+  for (size_t i = 0; i < 4; ++i)
+    (*out)[hash_at + i] = static_cast<char>((h >> (24 - 8 * i)) & 0xff);
+}
+
 std::string IndexPartitionPrefix(uint64_t index_id,
                                  const std::vector<const AttributeValue*>& hash) {
-  std::string tuple;
-  for (const AttributeValue* v : hash) AppendTupleScalar(*v, &tuple);
-  std::string out = IndexPrefix(index_id);
-  AppendBigEndian(PartitionHash(tuple), 4, &out);
-  out += tuple;
+  std::string out;
+  AppendIndexPartitionPrefix(index_id, hash.data(), hash.size(), &out);
   return out;
 }
 

@@ -56,6 +56,9 @@ std::string IndexPrefix(uint64_t index_id);
 std::string IndexEnd(uint64_t index_id);
 // All rows of one index partition start with this.
 std::string IndexPartitionPrefix(uint64_t index_id, const std::vector<const AttributeValue*>& hash);
+// The same appended to *out, from the n values at `hash`.
+void AppendIndexPartitionPrefix(uint64_t index_id, const AttributeValue* const* hash, size_t n,
+                                std::string* out);
 
 // The smallest string greater than every string that starts with `prefix` ("" if none).
 std::string PrefixSuccessor(std::string prefix);

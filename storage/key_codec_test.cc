@@ -211,3 +211,33 @@ TEST_CASE("a string prefix's tuple form is a prefix of every value that begins w
   CHECK(PrefixSuccessor(std::string("a\xff", 2)) == "b");
   CHECK(PrefixSuccessor(std::string("\xff", 1)).empty());
 }
+
+// The stored form of index rows: a change here would make existing stores' index rows unreadable.
+TEST_CASE("tuple and index partition bytes are exactly the stored format") {
+  auto tuple = [](const AttributeValue& v) {
+    std::string out = "x";  // appends, after what is there
+    AppendTupleScalar(v, &out);
+    return out.substr(1);
+  };
+  CHECK(tuple(AttributeValue(std::string("ab"))) == std::string("ab\0\0", 4));
+  CHECK(tuple(AttributeValue(std::string("a\0b", 3))) == std::string("a\0\xff"
+                                                                     "b\0\0",
+                                                                     6));
+  CHECK(tuple(AttributeValue(std::string("\0\0", 2))) == std::string("\0\xff\0\xff\0\0", 6));
+  CHECK(tuple(AttributeValue(std::string("z\0", 2))) == std::string("z\0\xff\0\0", 5));
+  CHECK(tuple(AttributeValue(Binary{std::string("\0", 1)})) == std::string("\0\xff\0\0", 4));
+  CHECK(tuple(AttributeValue(std::string())) == std::string("\0\0", 2));
+
+  AttributeValue s(std::string("c-1")), b(Binary{std::string("\0q", 2)});
+  std::string t = tuple(s) + tuple(b);
+  uint32_t h = 2166136261u;  // FNV-1a of the tuple bytes
+  for (unsigned char c : t) h = (h ^ c) * 16777619u;
+  std::string expected("\x02\0\0\0\0\0\0\x01\x07", 9);
+  for (int i = 3; i >= 0; --i) expected.push_back(static_cast<char>((h >> (8 * i)) & 0xff));
+  expected += t;
+  CHECK(IndexPartitionPrefix(0x107, {&s, &b}) == expected);
+  std::string appended = "row:";
+  const AttributeValue* values[] = {&s, &b};
+  AppendIndexPartitionPrefix(0x107, values, 2, &appended);
+  CHECK(appended == "row:" + expected);
+}

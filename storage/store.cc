@@ -8,6 +8,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <array>
 #include <iostream>
 #include <set>
 
@@ -42,24 +43,36 @@ std::optional<PrimaryKey> PrimaryKeyOf(const TableInfo& table, const Item& item)
 
 std::optional<IndexRow> IndexRowFor(const TableInfo& table, const IndexInfo& index,
                                     const Item& item, bool copy_all) {
-  std::vector<const AttributeValue*> hash;
-  std::string sort;
+  // Every attribute of the index key and of the table key, looked up once: an item that lacks
+  // one (or has it with another type) has no row, and costs no allocation.
+  // At most 4 + 4 index key attributes (multi-attribute keys) and 2 of the table's.
+  std::array<const AttributeValue*, 10> inline_values;
+  std::vector<const AttributeValue*> more;
+  const AttributeValue** values = inline_values.data();
+  const size_t parts = index.hash.size() + index.range.size() + (table.range ? 2 : 1);
+  if (parts > inline_values.size()) {
+    more.resize(parts);
+    values = more.data();
+  }
+  size_t found = 0;
+  auto find = [&](const std::string& name, ValueType type) {
+    auto it = item.find(name);
+    if (it == item.end() || it->second.type() != type) return false;
+    values[found++] = &it->second;
+    return true;
+  };
   for (const auto& a : index.hash) {
-    auto it = item.find(a.name);
-    if (it == item.end() || it->second.type() != a.type) return std::nullopt;
-    hash.push_back(&it->second);
+    if (!find(a.name, a.type)) return std::nullopt;
   }
   for (const auto& a : index.range) {
-    auto it = item.find(a.name);
-    if (it == item.end() || it->second.type() != a.type) return std::nullopt;
-    AppendTupleScalar(it->second, &sort);
+    if (!find(a.name, a.type)) return std::nullopt;
   }
-  auto base = PrimaryKeyOf(table, item);
-  if (!base) return std::nullopt;
+  if (!find(table.hash.name, table.hash.type)) return std::nullopt;
+  if (table.range && !find(table.range->name, table.range->type)) return std::nullopt;
   IndexRow row;
-  row.key = IndexPartitionPrefix(index.id, hash) + sort;
-  AppendTupleScalar(base->hash, &row.key);
-  if (base->range) AppendTupleScalar(*base->range, &row.key);
+  row.key.reserve(64);
+  AppendIndexPartitionPrefix(index.id, values, index.hash.size(), &row.key);
+  for (size_t i = index.hash.size(); i < found; ++i) AppendTupleScalar(*values[i], &row.key);
   if (index.projection == ProjectionType::kAll) {
     if (copy_all) {
       row.projected = item;
@@ -763,7 +776,8 @@ void Store::ApplyStats(Staged& st) {
 }
 
 Status Store::Commit(std::vector<Staged>& staged) {
-  rocksdb::WriteBatch batch;
+  // Room for an item of a few hundred bytes and its index rows without growing the batch.
+  rocksdb::WriteBatch batch(1024);
   for (auto& st : staged) {
     if (!st.writes) continue;
     if (Status s = Stage(st, batch); !s.ok()) return s;
