@@ -230,6 +230,13 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     // random walks most of their TLB misses. RocksDB's own block is 1 MB here.
     ro.arena_block_size = 8 << 20;
     ro.db_write_buffer_size = 0;  // the data is in memory, in memtables or in files
+    // A write group's leader inserts every batch of the group itself, rather than waking the
+    // other writers to insert theirs into the same skip lists from another core. Measured with
+    // two I/O threads (eight servers each way, alternated): PutItem on a table with two GSIs,
+    // whose batch is three rows in three memtables, took 87 against 92 us of server CPU, plain
+    // PutItem 61 against 60. Not measured on disk, where the log write makes groups larger:
+    // RocksDB's default there.
+    ro.allow_concurrent_memtable_write = false;
     store->mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
     ro.env = store->mem_env_.get();
     path = "/ddbd-in-memory";
