@@ -214,9 +214,9 @@ void AppendIndexPartitionPrefix(uint64_t index_id, const AttributeValue* const* 
   const size_t hash_at = out->size();
   out->append(4, '\0');
   for (size_t i = 0; i < n; ++i) AppendTupleScalar(*hash[i], out);
-  uint32_t h = PartitionHash(std::string_view(*out).substr(hash_at + 4));
-  for (size_t i = 0; i < 4; ++i)
-    (*out)[hash_at + i] = static_cast<char>((h >> (24 - 8 * i)) & 0xff);
+  std::string hash_bytes;
+  AppendBigEndian(PartitionHash(std::string_view(*out).substr(hash_at + 4)), 4, &hash_bytes);
+  out->replace(hash_at, 4, hash_bytes);
 }
 
 std::string IndexPartitionPrefix(uint64_t index_id,
