@@ -574,41 +574,77 @@ StatusOr<TablePtr> Store::ReplaceTable(const Table& current, TableInfo updated) 
   return TablePtr(table);
 }
 
+Status Store::BackfillRow(const Table& table, size_t pos, const IndexInfo& index,
+                          rocksdb::ColumnFamilyHandle* index_cf, const std::string& row_key) {
+  std::string value;
+  auto got = db_->Get(rocksdb::ReadOptions(), Cf(table), row_key, &value);  // as it is now
+  if (got.IsNotFound()) return Status::Ok();
+  if (!got.ok()) return FromRocks(got);
+  auto item = DecodeItem(value);
+  if (!item.ok()) return Status::Ok();
+  auto row = IndexRowFor(table.info(), index, *item);
+  std::string existing;
+  if (!row || db_->Get(rocksdb::ReadOptions(), index_cf, row->key, &existing).ok()) {
+    return Status::Ok();
+  }
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = options_.path.empty();
+  Status put = FromRocks(db_->Put(wo, index_cf, row->key, EncodeItem(row->projected)));
+  if (!put.ok()) return put;
+  table.index_stats_[pos].count += 1;
+  table.index_stats_[pos].bytes += static_cast<int64_t>(ItemSize(row->projected));
+  return Status::Ok();
+}
+
 Status Store::Backfill(const TablePtr& table, const std::string& index_name) {
   const TableInfo& info = table->info();
   size_t pos = 0;
   while (pos < info.indexes.size() && info.indexes[pos].name != index_name) ++pos;
   if (pos == info.indexes.size()) return Status::NotFound("no such index");
-  const IndexInfo& index = info.indexes[pos];
+  const IndexInfo index = info.indexes[pos];
+  const std::string map_key = CatalogMapKey(info.space, info.name);
   rocksdb::ColumnFamilyHandle* index_cf = IndexCf(*table, index.id);
+  // The table object whose index is being built. UpdateTable may replace it meanwhile (a
+  // throughput change, or dropping this very index): the backfill goes on with the
+  // replacement if it still has the index, and ends if not. `follow` runs under catalog_mu_.
+  TablePtr live = table;
+  auto follow = [&]() -> bool {
+    if (live->deleted()) return false;
+    if (live->replaced()) {
+      auto it = tables_.find(map_key);
+      if (it == tables_.end() || it->second->info().id != info.id) return false;
+      live = it->second;
+    }
+    const auto& now = live->info().indexes;
+    for (pos = 0; pos < now.size() && now[pos].id != index.id; ++pos) {
+    }
+    return pos < now.size();
+  };
   auto view = View();
   auto rows = view->Range(*table, {TablePrefix(info.id), TableEnd(info.id), false, std::nullopt});
-  for (; rows->Valid(); rows->Next()) {
+  while (rows->Valid()) {
     std::string row_key(rows->key());
-    std::lock_guard lock(stripes_[std::hash<std::string>{}(row_key) % kStripes]);
-    // The table was dropped or redefined meanwhile: whoever did it owns the index now.
-    if (table->deleted() || table->replaced() || closing_) return Status::Ok();
-    std::string value;
-    auto s = db_->Get(rocksdb::ReadOptions(), Cf(*table), row_key, &value);  // as it is now
-    if (s.IsNotFound()) continue;
-    if (!s.ok()) return FromRocks(s);
-    auto item = DecodeItem(value);
-    if (!item.ok()) continue;
-    auto row = IndexRowFor(info, index, *item);
-    if (!row) continue;
-    std::string existing;
-    if (db_->Get(rocksdb::ReadOptions(), index_cf, row->key, &existing).ok()) continue;
-    rocksdb::WriteOptions wo;
-    wo.disableWAL = options_.path.empty();
-    s = db_->Put(wo, index_cf, row->key, EncodeItem(row->projected));
-    if (!s.ok()) return FromRocks(s);
-    table->index_stats_[pos].count += 1;
-    table->index_stats_[pos].bytes += static_cast<int64_t>(ItemSize(row->projected));
+    {
+      std::lock_guard lock(stripes_[std::hash<std::string>{}(row_key) % kStripes]);
+      if (closing_ || live->deleted()) return Status::Ok();
+      if (!live->replaced()) {
+        Status s = BackfillRow(*live, pos, index, index_cf, row_key);
+        if (!s.ok()) return s;
+        rows->Next();
+        continue;
+      }
+    }
+    // Replaced: find the replacement outside the stripe (the catalog lock comes first), then
+    // redo this row on it.
+    std::shared_lock catalog(catalog_mu_);
+    if (!follow()) return Status::Ok();
   }
   if (!rows->status().ok()) return rows->status();
+  std::shared_lock catalog(catalog_mu_);  // no replacement while the index is marked done
+  if (!follow()) return Status::Ok();
   Status done = FromRocks(db_->Put(rocksdb::WriteOptions(), IndexCompleteKey(index.id), ""));
   if (!done.ok()) return done;
-  table->index_stats_[pos].backfilling = false;
+  live->index_stats_[pos].backfilling = false;
   return Status::Ok();
 }
 

@@ -258,6 +258,8 @@ class Store {
   StatusOr<TablePtr> ReplaceTable(const Table& current, TableInfo updated);
   // Fills a new index from the table's existing items, each under its own key's lock (writes
   // meanwhile maintain the index themselves); clears the index's backfilling flag when done.
+  // An UpdateTable meanwhile does not stop it: it goes on with the replacing table while that
+  // still has the index.
   Status Backfill(const TablePtr& table, const std::string& index_name);
   // Runs Backfill on a background thread of the store's (joined when the store closes).
   void StartBackfill(TablePtr table, std::string index_name);
@@ -284,6 +286,9 @@ class Store {
   StatusOr<MutateManyResult> MutateMany(const std::vector<MutateOp>& ops);
 
  private:
+  // One row of Backfill, under its key's stripe lock: indexes the item as it is now.
+  Status BackfillRow(const Table& table, size_t pos, const IndexInfo& index,
+                     rocksdb::ColumnFamilyHandle* index_cf, const std::string& row_key);
   Store() = default;
   class SnapshotView;  // View()'s ReadView
   Status LoadCatalog();

@@ -552,27 +552,32 @@ TEST_CASE("index definitions survive a reopen") {
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("a GSI added to a live table is backfilled while writers keep changing its key") {
-  // Writers update the indexed attribute of the items the backfill is walking; afterwards the
-  // index must hold exactly one row per item with the index key, with the item's current value,
-  // and its counters must agree.
-  auto store = OpenMemory();
-  TableInfo plain = HashTable("live");
-  auto t = *store->CreateTable(plain);
-  for (int i = 0; i < 2000; ++i) {
+// Fills a hash-only table with items k0..k{n-1}, each with g = "G" + (i % groups), then adds
+// a GSI by_g on g (not yet backfilled) and returns the replacing table.
+static TablePtr WithItemsAndNewGsi(Store& store, const TablePtr& t, int n, int groups) {
+  for (int i = 0; i < n; ++i) {
     Item item = WithCounter("k" + std::to_string(i), i);
-    item["g"] = std::string("G" + std::to_string(i % 7));
+    item["g"] = std::string("G" + std::to_string(i % groups));
     PrimaryKey key{std::string("k" + std::to_string(i)), std::nullopt};
-    REQUIRE(store->Mutate(*t, key, [&](const Item*) { return Decision::Put(item); }).ok());
+    REQUIRE(store.Mutate(*t, key, [&](const Item*) { return Decision::Put(item); }).ok());
   }
   TableInfo with_index = t->info();
   IndexInfo gsi;
   gsi.name = "by_g";
   gsi.hash = {{"g", ValueType::kS}};
   with_index.indexes.push_back(gsi);
-  auto replaced = store->ReplaceTable(*t, with_index);
+  auto replaced = store.ReplaceTable(*t, with_index);
   REQUIRE(replaced.ok());
-  TablePtr live = *replaced;
+  return *replaced;
+}
+
+TEST_CASE("a GSI added to a live table is backfilled while writers keep changing its key") {
+  // Writers update the indexed attribute of the items the backfill is walking; afterwards the
+  // index must hold exactly one row per item with the index key, with the item's current value,
+  // and its counters must agree.
+  auto store = OpenMemory();
+  auto t = *store->CreateTable(HashTable("live"));
+  TablePtr live = WithItemsAndNewGsi(*store, t, 2000, 7);
   CHECK(live->backfilling(0));
   // The old handle is refused from now on.
   CHECK(store->Mutate(*t, Key("k1"), [](const Item*) { return Decision::Delete(); })
@@ -621,6 +626,39 @@ TEST_CASE("a GSI added to a live table is backfilled while writers keep changing
   }
   CHECK(got == want);
   CHECK(live->index_item_count(0) == static_cast<int64_t>(want.size()));
+}
+
+TEST_CASE("a backfill goes on with the table that replaced its own, and ends if the index goes") {
+  // UpdateTable may change a table's throughput while its new GSI backfills (GSI.OnlineOps):
+  // the backfill must finish on the replacing table. Deleting the index meanwhile ends it.
+  auto store = OpenMemory();
+  auto t = *store->CreateTable(HashTable("moving"));
+  TablePtr building = WithItemsAndNewGsi(*store, t, 50, 3);
+  const IndexInfo gsi = building->info().indexes[0];
+  REQUIRE(building->backfilling(0));
+
+  SECTION("a throughput change") {
+    TableInfo faster = building->info();
+    faster.meta["ReadCapacityUnits"] = *Number::Parse("9");
+    TablePtr now = *store->ReplaceTable(*building, faster);
+    CHECK(now->backfilling(0));
+    REQUIRE(store->Backfill(building, "by_g").ok());  // started on the first handle
+    CHECK_FALSE(now->backfilling(0));
+    CHECK(now->index_item_count(0) == 50);
+    CHECK(ReadAll(*store, *now, now->info().indexes[0]).size() == 50);
+  }
+  SECTION("the index deleted") {
+    TableInfo without = building->info();
+    without.indexes.clear();
+    TablePtr now = *store->ReplaceTable(*building, without);
+    REQUIRE(store->Backfill(building, "by_g").ok());
+    // The rows it would have written are not there: re-adding the index starts from nothing.
+    TableInfo again = now->info();
+    again.indexes.push_back(gsi);
+    TablePtr readded = *store->ReplaceTable(*now, again);
+    CHECK(ReadAll(*store, *readded, readded->info().indexes[0]).empty());
+    CHECK(readded->index_item_count(0) == 0);
+  }
 }
 
 TEST_CASE("MutateMany commits all writes of a transaction or none") {

@@ -34,5 +34,8 @@ ReadRangeResponse Scan(Context& ctx, const ReadRangeRequest& req);
 
 // Table lookup shared by the item operations: ResourceNotFoundException when absent.
 storage::TablePtr RequireTable(Context& ctx, const std::string& table_name);
+// Whether the table's index i is being created: backfilling, or (-delayTransientStatuses) still
+// within its CREATING time. The index cannot be read meanwhile and the table is UPDATING.
+bool IndexCreating(const Context& ctx, const storage::Table& table, size_t i);
 
 }  // namespace ddbd::api

@@ -2,6 +2,7 @@
 // tables", "Paginating table query results"). Both read one key range of a table or index on a
 // snapshot, in DynamoDB's order: Limit and the 1 MB page size count items read, before the
 // filter; LastEvaluatedKey names the last item read.
+#include <algorithm>
 #include <set>
 
 #include "api/errors.h"
@@ -488,25 +489,36 @@ Prepared PrepareRead(const ReadRangeRequest& req, const Target& t) {
   return p;
 }
 
-// Whether the item read from the index has every attribute the response needs, or the table
-// item must be fetched (an LSI answers for non-projected attributes; a GSI cannot).
-bool NeedsTableFetch(const Target& t, const std::string& select,
-                     const std::optional<expressions::Projection>& projection) {
-  if (!t.index || t.index->projection == storage::ProjectionType::kAll) return false;
-  if (select == "ALL_ATTRIBUTES") return true;
+// The requested attributes an index does not project, in the order the request names them
+// (each once): the table item must be fetched for them (an LSI does; a GSI cannot).
+std::vector<std::string> NotProjected(const Target& t,
+                                      const std::optional<expressions::Projection>& projection) {
+  std::vector<std::string> missing;
+  if (!t.index || t.index->projection == storage::ProjectionType::kAll || !projection) {
+    return missing;
+  }
   std::set<std::string> projected;
   projected.insert(t.table->hash.name);
   if (t.table->range) projected.insert(t.table->range->name);
   for (const auto& k : t.hash) projected.insert(k.name);
   for (const auto& k : t.range) projected.insert(k.name);
   for (const auto& n : t.index->non_key_attributes) projected.insert(n);
-  bool missing = false;
-  if (projection) {
-    for (const auto& path : projection->paths) missing |= !projected.count(path.elements[0].name);
+  for (const auto& path : projection->paths) {
+    const std::string& name = path.elements[0].name;
+    if (!projected.count(name) && std::find(missing.begin(), missing.end(), name) == missing.end())
+      missing.push_back(name);
   }
-
   return missing;
 }
+
+// Whether the item read from the index lacks attributes the response needs.
+bool NeedsTableFetch(const Target& t, const std::string& select,
+                     const std::optional<expressions::Projection>& projection) {
+  if (!t.index || t.index->projection == storage::ProjectionType::kAll) return false;
+  return select == "ALL_ATTRIBUTES" || !NotProjected(t, projection).empty();
+}
+
+size_t RoundUpTo4K(size_t bytes) { return (bytes + 4095) / 4096 * 4096; }
 
 }  // namespace
 
@@ -539,7 +551,7 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
   }
   if (t.index) {
     size_t pos = static_cast<size_t>(t.index - t.table->indexes.data());
-    if (table->backfilling(pos) || (ctx.states && ctx.states->IsCreating(t.index->id))) {
+    if (IndexCreating(ctx, *table, pos)) {
       throw ApiError::Validation("Cannot read from backfilling global secondary index: " +
                                  t.index->name);
     }
@@ -549,13 +561,14 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
       throw ApiError::Validation("Consistent reads are not supported on global secondary indexes");
     }
     if (NeedsTableFetch(t, select, p.projection)) {
-      throw ApiError::Validation(
-          select == "ALL_ATTRIBUTES"
-              ? "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not "
-                "supported for global secondary index " +
-                    t.index->name + " because its projection type is not ALL"
-              : "One or more parameter values were invalid: Global secondary index " +
-                    t.index->name + " does not project the requested attributes");
+      if (select == "ALL_ATTRIBUTES") {
+        throw Invalid("Select type ALL_ATTRIBUTES is not supported for global secondary index " +
+                      t.index->name + " because its projection type is not ALL");
+      }
+      std::string names;
+      for (const auto& n : NotProjected(t, p.projection)) names += (names.empty() ? "" : ", ") + n;
+      throw Invalid("Global secondary index " + t.index->name + " does not project [" + names +
+                    "]");
     }
   }
   const bool fetch = NeedsTableFetch(t, select, p.projection);
@@ -615,7 +628,14 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
     reader = ctx.store.Range(*table, range);
   }
   if (select != "COUNT") out.items.emplace();
+  // What the page holds (Developer Guide, "Local secondary indexes", "Read capacity units"):
+  // the entries read, and for an LSI read that fetches from the table, every fetched item
+  // rounded up to 4 KB on top of the entries rounded up to 4 KB. Each fetched item is also
+  // charged in full, to the table.
   size_t bytes_read = 0;
+  size_t fetched_bytes = 0;
+  double fetched_units = 0;
+  auto page_bytes = [&] { return fetch ? RoundUpTo4K(bytes_read) + fetched_bytes : bytes_read; };
   int64_t limit = req.limit.value_or(INT64_MAX);
   auto decode = [](std::string_view bytes) {
     auto decoded = storage::DecodeItem(bytes);
@@ -639,7 +659,7 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
       if (!size.ok()) throw ApiError::Internal("Internal server error: " + size.status().message());
       bytes_read += *size;
     }
-    bool page_full = out.scanned_count >= limit || bytes_read >= kMaxPageBytes;
+    bool page_full = out.scanned_count >= limit || page_bytes() >= kMaxPageBytes;
     if (page_full) out.last_evaluated_key = KeyOf(t, item ? *item : decode(bytes));
     if (!p.filter || expressions::EvaluateCondition(*p.filter, &*item)) {
       ++out.count;
@@ -648,7 +668,16 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
       } else if (out.items) {
         if (fetch) {
           auto full = view->Get(*table, *storage::PrimaryKeyOf(*t.table, *item));
-          if (full.ok() && full->has_value()) item = std::move(**full);
+          if (full.ok() && full->has_value()) {
+            item = std::move(**full);
+            size_t size = storage::ItemSize(*item);
+            fetched_bytes += RoundUpTo4K(size);
+            fetched_units += ReadUnits(size, req.consistent_read);
+            if (!page_full && page_bytes() >= kMaxPageBytes) {
+              page_full = true;  // the fetched item filled the page: it is the last one
+              out.last_evaluated_key = KeyOf(t, *item);
+            }
+          }
         }
         out.items->Add(p.projection ? expressions::Project(*item, p.projection->paths)
                                     : std::move(*item));
@@ -661,13 +690,14 @@ ReadRangeResponse ReadRange(Context& ctx, const ReadRangeRequest& req) {
   }
   // Capacity (Developer Guide, "Read consumption"): the items read, summed and rounded up to
   // 4 KB; halved for eventually consistent reads.
-  out.consumed_capacity = Capacity(req.return_consumed_capacity, req.table_name,
-                                   ReadUnits(bytes_read, req.consistent_read));
+  const double units = ReadUnits(bytes_read, req.consistent_read);
+  out.consumed_capacity =
+      Capacity(req.return_consumed_capacity, req.table_name, units + fetched_units);
   if (out.consumed_capacity && t.index) {
-    // A read of an index: the units are the index's, the table's own share is 0.
-    out.consumed_capacity->table_units = 0;
-    out.consumed_capacity->index_units.push_back(
-        {t.index->name, t.index->global, out.consumed_capacity->units});
+    // A read of an index: the entries' units are the index's; the table's share is what was
+    // fetched from it.
+    out.consumed_capacity->table_units = fetched_units;
+    out.consumed_capacity->index_units.push_back({t.index->name, t.index->global, units});
   }
   return out;
 }

@@ -99,11 +99,9 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
     }
     out.item_count = table.index_item_count(i);
     out.size_bytes = table.index_size_bytes(i);
-    // Being built, or (-delayTransientStatuses) still within its CREATING time.
-    bool delayed = ctx.states && ctx.states->IsCreating(index.id);
-    if (table.backfilling(i) || delayed) {
+    if (IndexCreating(ctx, table, i)) {
       out.status = "CREATING";
-      out.backfilling = table.backfilling(i);
+      out.backfilling = true;
       d.status = "UPDATING";
     }
     d.indexes.push_back(std::move(out));
@@ -113,6 +111,13 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
     d.deletion_protection = *dp->get_if<bool>();
   }
   return d;
+}
+
+ApiError TableInUse(const std::string& what, const std::string& name) {
+  return ApiError::ResourceInUse(
+      "Attempt to change a resource which is still in use: Table is "
+      "being " +
+      what + ": " + name);
 }
 
 ApiError TableNotFound(const std::string& name) {
@@ -129,6 +134,10 @@ storage::TablePtr RequireTable(Context& ctx, const std::string& table_name) {
     throw ApiError::ResourceNotFound();
   }
   return table;
+}
+
+bool IndexCreating(const Context& ctx, const storage::Table& table, size_t i) {
+  return table.backfilling(i) || (ctx.states && ctx.states->IsCreating(table.info().indexes[i].id));
 }
 
 namespace {
@@ -405,6 +414,16 @@ TableDescription DescribeTable(Context& ctx, const std::string& table_name) {
 }
 
 TableDescription DeleteTable(Context& ctx, const std::string& table_name) {
+  // A table that is CREATING, or UPDATING while a GSI is built, cannot be deleted (DeleteTable:
+  // ResourceInUseException; GSI.OnlineOps: not while an index backfills).
+  if (storage::TablePtr live = ctx.store.FindTable(ctx.caller.space, table_name)) {
+    if (ctx.states && ctx.states->IsCreating(live->info().id)) {
+      throw TableInUse("created", table_name);
+    }
+    for (size_t i = 0; i < live->info().indexes.size(); ++i) {
+      if (IndexCreating(ctx, *live, i)) throw TableInUse("updated", table_name);
+    }
+  }
   auto table = ctx.store.DeleteTable(ctx.caller.space, table_name);
   if (!table.ok()) {
     if (table.status().code() == storage::Status::Code::kNotFound) throw TableNotFound(table_name);
@@ -448,22 +467,28 @@ TableDescription UpdateTable(Context& ctx, const UpdateTableRequest& req) {
         "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
         "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
   }
-  for (size_t i = 0; i < current.indexes.size(); ++i) {
-    if (table->backfilling(i)) {
-      throw ApiError::ResourceInUse(
-          "Attempt to change a resource which is still in use: Table is "
-          "being updated: " +
-          req.table_name);
-    }
-  }
   int creates_or_deletes = 0;
   for (const auto& u : req.index_updates) {
     creates_or_deletes += u.kind != GlobalIndexUpdate::Kind::kUpdate;
   }
-  if (creates_or_deletes > 1) {
-    throw ApiError::LimitExceeded(
-        "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously "
-        "per table");
+  const ApiError one_at_a_time = ApiError::LimitExceeded(
+      "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously "
+      "per table");
+  if (creates_or_deletes > 1) throw one_at_a_time;
+  // While a GSI is being created the table is UPDATING. GSI.OnlineOps allows meanwhile only
+  // deleting that index (it is backfilling) and changing the table's and the GSIs' provisioned
+  // throughput; another index create or delete is over the limit, anything else in use.
+  for (size_t i = 0; i < current.indexes.size(); ++i) {
+    if (!IndexCreating(ctx, *table, i)) continue;
+    for (const auto& u : req.index_updates) {
+      if (u.kind == GlobalIndexUpdate::Kind::kCreate ||
+          (u.kind == GlobalIndexUpdate::Kind::kDelete && u.spec.name != current.indexes[i].name)) {
+        throw one_at_a_time;
+      }
+    }
+    if (req.billing_mode || req.table_class || req.deletion_protection) {
+      throw TableInUse("updated", req.table_name);
+    }
   }
   storage::TableInfo info = current;
   std::string billing =
@@ -490,13 +515,25 @@ TableDescription UpdateTable(Context& ctx, const UpdateTableRequest& req) {
   if (req.table_class) info.meta["TableClass"] = *req.table_class;
   if (req.deletion_protection) info.meta["DeletionProtectionEnabled"] = *req.deletion_protection;
 
-  // Attribute definitions: the table's, plus any the request adds for a new index.
+  // Attribute definitions: the table's, plus any the request adds for a new index. Only those a
+  // key of the table or of an index uses are kept: the service drops the rest, so that a
+  // deleted index's key attribute can come back with another type.
+  auto key_names = [](const storage::TableInfo& t) {
+    std::set<std::string> names{t.hash.name};
+    if (t.range) names.insert(t.range->name);
+    for (const auto& index : t.indexes) {
+      for (const auto& k : index.hash) names.insert(k.name);
+      for (const auto& k : index.range) names.insert(k.name);
+    }
+    return names;
+  };
   std::vector<AttributeDefinition> defs;
   if (auto* listed = Meta(current, "AttributeDefinitions")) {
+    const std::set<std::string> used = key_names(current);
     for (const auto& def : *listed->get_if<AttributeList>()) {
       const auto& m = *def.get_if<AttributeMap>();
-      defs.push_back({*m.at("AttributeName").get_if<std::string>(),
-                      *m.at("AttributeType").get_if<std::string>()});
+      const std::string& name = *m.at("AttributeName").get_if<std::string>();
+      if (used.count(name)) defs.push_back({name, *m.at("AttributeType").get_if<std::string>()});
     }
   }
   for (const auto& d : req.attribute_definitions) {
@@ -567,9 +604,10 @@ TableDescription UpdateTable(Context& ctx, const UpdateTableRequest& req) {
                                       {"W", ToNumber(u.spec.provisioned_throughput->write)}};
     }
   }
-  // Every defined attribute stays in AttributeDefinitions once a key used it; drop none.
   AttributeList def_list;
+  const std::set<std::string> used = key_names(info);
   for (const auto& d : defs) {
+    if (!used.count(d.name)) continue;
     def_list.push_back(AttributeMap{{"AttributeName", AttributeValue(d.name)},
                                     {"AttributeType", AttributeValue(d.type)}});
   }

@@ -56,11 +56,12 @@ ReadRangeRequest ReadRequest(RequestReader& in, bool is_query) {
   req.names = in.StringMap("ExpressionAttributeNames");
   try {
     req.values = in.AttributeMap("ExpressionAttributeValues");
-    req.exclusive_start_key = in.AttributeMap("ExclusiveStartKey");
   } catch (const ApiError& e) {
     if (e.code() != "ValidationException") throw;
     throw ApiError::Validation("ExpressionAttributeValues contains invalid value: " + e.message());
   }
+  // A start key's values are read as a Key's are (GetItem), with the same messages.
+  req.exclusive_start_key = in.AttributeMap("ExclusiveStartKey");
   // Legacy parameters, listed as the service lists them in its "cannot mix" message.
   for (const char* legacy :
        {"AttributesToGet", "QueryFilter", "ScanFilter", "ConditionalOperator", "KeyConditions"}) {

@@ -7,7 +7,8 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import N, S, assert_validation, create_table, delete_table_quietly, unique_table_name
+from conftest import N, S, assert_validation, create_table, delete_table_quietly, strip_envelope, \
+    unique_table_name
 
 
 def wait_all_active(ddb, name, timeout=60.0):
@@ -157,3 +158,120 @@ def test_update_unknown_table(ddb):
     with pytest.raises(ClientError) as e:
         ddb.update_table(TableName=unique_table_name("none"), BillingMode="PAY_PER_REQUEST")
     assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+# --- AttributeDefinitions follow the keys ----------------------------------------------------
+
+def defined(ddb, name):
+    d = ddb.describe_table(TableName=name)["Table"]
+    return {a["AttributeName"]: a["AttributeType"] for a in d["AttributeDefinitions"]}
+
+
+def test_attribute_definitions_keep_only_what_keys_use(ddb, loaded):
+    # A definition no key uses is dropped; a deleted index's key attributes go with it, so the
+    # index can come back with another key type.
+    ddb.update_table(
+        TableName=loaded,
+        AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"},
+                              {"AttributeName": "unused", "AttributeType": "N"}],
+        GlobalSecondaryIndexUpdates=[{"Create": {
+            "IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+    assert defined(ddb, loaded) == {"pk": "S", "sk": "N", "g": "S"}
+    wait_all_active(ddb, loaded)
+    ddb.update_table(TableName=loaded, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by_g"}}])
+    assert defined(ddb, loaded) == {"pk": "S", "sk": "N"}
+    ddb.update_table(
+        TableName=loaded, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "N"}],
+        GlobalSecondaryIndexUpdates=[{"Create": {
+            "IndexName": "by_g_n", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+    assert defined(ddb, loaded) == {"pk": "S", "sk": "N", "g": "N"}
+    d = wait_all_active(ddb, loaded)
+    assert d["GlobalSecondaryIndexes"][0]["ItemCount"] == 0  # every g is a string
+    # A key's type still cannot change while the key is in use.
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(
+            TableName=loaded, AttributeDefinitions=[{"AttributeName": "sk", "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": "by_sk", "KeySchema": [{"AttributeName": "sk", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+    assert_validation(e, "One or more parameter values were invalid: Cannot change the type of "
+                         "attribute sk from N to S")
+
+
+# --- While a GSI is being created (GSI.OnlineOps) ---------------------------------------------
+# With -delayTransientStatuses a new index stays CREATING (backfilling) for a moment, long enough
+# to make calls against it.
+
+def test_what_may_happen_while_a_gsi_is_created():
+    from test_server_options import DDBD_BIN, OwnServer, client
+    if not DDBD_BIN:
+        pytest.skip("DDBD_BIN is not set")
+    server = OwnServer("-delayTransientStatuses", "-inMemory")
+    try:
+        c = client(server.endpoint)
+        keys = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        # A table still CREATING cannot be deleted.
+        c.create_table(TableName="young", BillingMode="PAY_PER_REQUEST", **keys)
+        with pytest.raises(ClientError) as e:
+            c.delete_table(TableName="young")
+        assert e.value.response["Error"]["Code"] == "ResourceInUseException"
+        assert strip_envelope(e.value.response["Error"]["Message"]) == (
+            "Attempt to change a resource which is still in use: Table is being created: young")
+
+        c.create_table(TableName="busy", ProvisionedThroughput={
+            "ReadCapacityUnits": 1, "WriteCapacityUnits": 1}, **keys)
+        c.get_waiter("table_exists").wait(TableName="busy", WaiterConfig={"Delay": 0.2})
+        for i in range(20):
+            c.put_item(TableName="busy", Item={"pk": S(f"p{i}"), "g": S("x")})
+        gsi = lambda name: {"Create": {
+            "IndexName": name, "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"},
+            "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}
+        g_def = [{"AttributeName": "g", "AttributeType": "S"}]
+        c.update_table(TableName="busy", AttributeDefinitions=g_def,
+                       GlobalSecondaryIndexUpdates=[gsi("by_g")])
+        d = c.describe_table(TableName="busy")["Table"]
+        assert d["TableStatus"] == "UPDATING"
+        assert d["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING"
+        assert d["GlobalSecondaryIndexes"][0]["Backfilling"] is True
+
+        def in_use(call, code="ResourceInUseException", message=None):
+            with pytest.raises(ClientError) as e:
+                call()
+            assert e.value.response["Error"]["Code"] == code
+            if message:
+                assert strip_envelope(e.value.response["Error"]["Message"]) == message
+
+        # Not allowed: deleting the table, other changes, another index create.
+        in_use(lambda: c.delete_table(TableName="busy"), message=(
+            "Attempt to change a resource which is still in use: Table is being updated: busy"))
+        in_use(lambda: c.update_table(TableName="busy", BillingMode="PAY_PER_REQUEST"),
+               message="Attempt to change a resource which is still in use: Table is being "
+                       "updated: busy")
+        in_use(lambda: c.update_table(TableName="busy", AttributeDefinitions=g_def,
+                                      GlobalSecondaryIndexUpdates=[gsi("by_g2")]),
+               code="LimitExceededException")
+        # Allowed: throughput of the table and of the index being built.
+        c.update_table(TableName="busy", ProvisionedThroughput={
+            "ReadCapacityUnits": 5, "WriteCapacityUnits": 4})
+        c.update_table(TableName="busy", GlobalSecondaryIndexUpdates=[{"Update": {
+            "IndexName": "by_g",
+            "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 2}}}])
+        d = c.describe_table(TableName="busy")["Table"]
+        assert d["ProvisionedThroughput"]["ReadCapacityUnits"] == 5
+        index = d["GlobalSecondaryIndexes"][0]
+        assert index["IndexStatus"] == "CREATING"
+        assert index["ProvisionedThroughput"]["ReadCapacityUnits"] == 3
+        # Allowed: deleting the index while it backfills.
+        c.update_table(TableName="busy", GlobalSecondaryIndexUpdates=[{"Delete": {
+            "IndexName": "by_g"}}])
+        d = c.describe_table(TableName="busy")["Table"]
+        assert "GlobalSecondaryIndexes" not in d
+        assert d["TableStatus"] == "ACTIVE"
+        assert d["AttributeDefinitions"] == keys["AttributeDefinitions"]
+        c.delete_table(TableName="busy")
+    finally:
+        server.stop()
