@@ -400,6 +400,17 @@ def test_exclusive_start_key_not_matching_the_schema(ddb, sc, start):
                            "not match the schema", ExclusiveStartKey=start)
 
 
+def test_exclusive_start_key_with_an_invalid_value(ddb, sc):
+    # A start key's values are checked as a Key's are: the message is GetItem's, not the one
+    # for ExpressionAttributeValues (which the same request may carry).
+    table, _ = sc
+    scan_error(ddb, table, "The parameter cannot be converted to a numeric value: abc",
+               ExclusiveStartKey={"pk": S("x"), "sk": N("abc")})
+    scan_error(ddb, table, "ExpressionAttributeValues contains invalid value: The parameter "
+                           "cannot be converted to a numeric value: abc",
+               FilterExpression="v = :v", ExpressionAttributeValues={":v": N("abc")})
+
+
 @pytest.mark.parametrize("limit", [0, -5])
 def test_scan_limit_below_one(ddb, sc, limit):
     # Limit must be at least 1.
