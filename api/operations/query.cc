@@ -185,6 +185,7 @@ void CheckKeyValueType(const KeyAttribute& attr, const AttributeValue& v) {
   if (v.type() != attr.type) {
     throw Invalid("Condition parameter type does not match schema type");
   }
+  CheckKeyValuesNotEmpty(Item{{attr.name, v}});  // no key value is an empty string or binary
 }
 
 // The row-key range of a Query: the partition, narrowed by the sort key conditions.

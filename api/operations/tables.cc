@@ -1,5 +1,6 @@
 // CreateTable, DescribeTable, DeleteTable, ListTables
 // (API reference: CreateTable, DescribeTable, DeleteTable, ListTables).
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <set>
@@ -7,20 +8,20 @@
 #include "api/errors.h"
 #include "api/operations/operations.h"
 #include "api/operations/table_states.h"
+#include "api/operations/table_support.h"
 
 namespace ddbd::api {
 namespace {
-
 using storage::AttributeList;
 using storage::AttributeMap;
 using storage::AttributeValue;
 using storage::Number;
+}  // namespace
+
+namespace tables {
+namespace {
 
 constexpr const char* kAccountId = "000000000000";
-
-ApiError Invalid(const std::string& msg) {
-  return ApiError::Validation("One or more parameter values were invalid: " + msg);
-}
 
 std::string NewTableId() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -31,6 +32,12 @@ std::string NewTableId() {
                 static_cast<unsigned>(((b >> 48) & 0x3fff) | 0x8000),
                 static_cast<unsigned long long>(b & 0xffffffffffffULL));
   return buf;
+}
+
+}  // namespace
+
+ApiError Invalid(const std::string& msg) {
+  return ApiError::Validation("One or more parameter values were invalid: " + msg);
 }
 
 Number ToNumber(int64_t v) {
@@ -67,6 +74,10 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
                                          *m.at("AttributeType").get_if<std::string>()});
     }
   }
+  // The service lists AttributeDefinitions and NonKeyAttributes sorted by name, whatever the
+  // order they were given in.
+  std::sort(d.attribute_definitions.begin(), d.attribute_definitions.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
   d.key_schema.push_back({info.hash.name, "HASH"});
   if (info.range) d.key_schema.push_back({info.range->name, "RANGE"});
   if (auto* created = Meta(info, "CreationDateTime")) {
@@ -90,6 +101,7 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
                           : index.projection == storage::ProjectionType::kKeysOnly ? "KEYS_ONLY"
                                                                                    : "INCLUDE";
     out.projection.non_key_attributes = index.non_key_attributes;
+    std::sort(out.projection.non_key_attributes.begin(), out.projection.non_key_attributes.end());
     if (auto* m = throughput ? throughput->get_if<AttributeMap>() : nullptr) {
       if (auto it = m->find(index.name); it != m->end()) {
         const auto& rw = *it->second.get_if<AttributeMap>();
@@ -99,10 +111,12 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
     }
     out.item_count = table.index_item_count(i);
     out.size_bytes = table.index_size_bytes(i);
+    // A GSI added by UpdateTable is CREATING while it backfills; the table is ACTIVE meanwhile
+    // (the service's UPDATING "resource allocation" phase before the backfill is instant here,
+    // seen only in UpdateTable's own answer).
     if (IndexCreating(ctx, table, i)) {
       out.status = "CREATING";
       out.backfilling = true;
-      d.status = "UPDATING";
     }
     d.indexes.push_back(std::move(out));
   }
@@ -113,18 +127,17 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
   return d;
 }
 
-ApiError TableInUse(const std::string& what, const std::string& name) {
-  return ApiError::ResourceInUse(
-      "Attempt to change a resource which is still in use: Table is "
-      "being " +
-      what + ": " + name);
+ApiError InUse(const std::string& what) {
+  return ApiError::ResourceInUse("Attempt to change a resource which is still in use: " + what);
 }
 
 ApiError TableNotFound(const std::string& name) {
   return ApiError::ResourceNotFound("Requested resource not found: Table: " + name + " not found");
 }
 
-}  // namespace
+}  // namespace tables
+
+using namespace tables;
 
 storage::TablePtr RequireTable(Context& ctx, const std::string& table_name) {
   storage::TablePtr table = ctx.store.FindTable(ctx.caller.space, table_name);
@@ -148,11 +161,10 @@ const char* Status(Context& ctx, const storage::Table& table) {
 
 // GlobalSecondaryIndexes and LocalSecondaryIndexes of CreateTable (API reference:
 // CreateTable, GlobalSecondaryIndex, LocalSecondaryIndex, Projection; Developer Guide, "Quotas").
-template <typename TypeOf>
-std::vector<storage::IndexInfo> ValidateIndexes(const CreateTableRequest& req,
-                                                const std::string& billing,
-                                                const std::vector<KeySchemaElement>& keys,
-                                                const TypeOf& type_of) {
+std::vector<storage::IndexInfo> tables::ValidateIndexes(
+    const CreateTableRequest& req, const std::string& billing,
+    const std::vector<KeySchemaElement>& keys,
+    const std::function<storage::ValueType(const std::string&)>& type_of) {
   std::vector<storage::IndexInfo> out;
   if (req.global_indexes.size() > 20) {
     throw Invalid("GlobalSecondaryIndex count exceeds the per-table limit of 20");
@@ -181,20 +193,34 @@ std::vector<storage::IndexInfo> ValidateIndexes(const CreateTableRequest& req,
       std::set<std::string> seen;
       for (const auto& k : ks) {
         if (!seen.insert(k.name).second) {
-          throw ApiError::Validation(
-              "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+          throw ks.size() == 2 && ks[1].key_type == "RANGE"
+              ? ApiError::Validation(
+                    "Both the Hash Key and the Range Key element in the KeySchema have the same "
+                    "name")
+              : Invalid("The KeySchema contains multiple key attributes with the same name");
         }
         auto& target = k.key_type == "HASH" ? index.hash : index.range;
         if (k.key_type == "HASH" && !index.range.empty()) {
-          throw ApiError::Validation(
-              "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+          throw global ? Invalid(
+                             "All HASH key attributes must precede RANGE key attributes in the "
+                             "KeySchema")
+                       : ApiError::Validation(
+                             "Invalid KeySchema: The second KeySchemaElement is not a RANGE key "
+                             "type");
         }
         target.push_back({k.name, type_of(k.name)});
       }
-      // Multi-attribute keys (2025): up to four partition and four sort attributes per GSI.
-      if (index.hash.size() > (global ? 4u : 1u) || index.range.size() > (global ? 4u : 1u)) {
-        throw ApiError::Validation("Invalid KeySchema: too many key attributes for index " +
-                                   spec.name);
+      // Multi-attribute keys (2025): up to four partition and four sort attributes per GSI; an
+      // LSI has one of each (its key schema's length is checked on the wire).
+      if (!global && index.hash.size() > 1) {
+        throw ApiError::Validation(
+            "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+      }
+      for (auto [keys, type] : {std::pair{&index.hash, "HASH"}, std::pair{&index.range, "RANGE"}}) {
+        if (keys->size() > 4) {
+          throw Invalid(std::string("The KeySchema exceeds the maximum allowed number of ") + type +
+                        " key attributes");
+        }
       }
       if (!global) {
         if (index.range.empty()) {
@@ -227,7 +253,7 @@ std::vector<storage::IndexInfo> ValidateIndexes(const CreateTableRequest& req,
       std::set<std::string> non_key;
       for (const auto& n : spec.projection.non_key_attributes) {
         if (!non_key.insert(n).second) {
-          throw Invalid("Duplicate attribute in NonKeyAttributes: " + n);
+          throw Invalid("Duplicate element in NonKeyAttributes: " + n);
         }
       }
       projected += non_key.size();
@@ -272,6 +298,7 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
           "Both the Hash Key and the Range Key element in the KeySchema have the same name");
     }
   }
+  for (const auto& list : req.empty_index_lists) throw Invalid("List of " + list + " is empty");
   std::set<std::string> defined;
   for (const auto& def : req.attribute_definitions) {
     if (!defined.insert(def.name).second) {
@@ -304,17 +331,20 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
     throw Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
                   key_list + "], AttributeDefinitions: [" + def_list + "]");
   }
-  for (const std::string& name : key_attributes) {
-    if (defined.count(name)) continue;
-    throw Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
-                  name + "], AttributeDefinitions: [" +
-                  [&] {
-                    std::string list;
-                    for (const auto& x : req.attribute_definitions)
-                      list += (list.empty() ? "" : ", ") + x.name;
-                    return list;
-                  }() +
-                  "]");
+  // An index with an undefined key attribute is named by its whole key schema.
+  for (const auto* list : {&req.global_indexes, &req.local_indexes}) {
+    for (const auto& index : *list) {
+      bool undefined = false;
+      for (const auto& k : index.key_schema) undefined |= !defined.count(k.name);
+      if (!undefined) continue;
+      std::string key_list, def_list;
+      for (const auto& k : index.key_schema) key_list += (key_list.empty() ? "" : ", ") + k.name;
+      for (const auto& x : req.attribute_definitions) {
+        def_list += (def_list.empty() ? "" : ", ") + x.name;
+      }
+      throw Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
+                    key_list + "], AttributeDefinitions: [" + def_list + "]");
+    }
   }
   if (req.attribute_definitions.size() != key_attributes.size()) {
     if (req.global_indexes.empty() && req.local_indexes.empty()) {
@@ -418,10 +448,12 @@ TableDescription DeleteTable(Context& ctx, const std::string& table_name) {
   // ResourceInUseException; GSI.OnlineOps: not while an index backfills).
   if (storage::TablePtr live = ctx.store.FindTable(ctx.caller.space, table_name)) {
     if (ctx.states && ctx.states->IsCreating(live->info().id)) {
-      throw TableInUse("created", table_name);
+      throw InUse("Table is being created: " + table_name);
     }
     for (size_t i = 0; i < live->info().indexes.size(); ++i) {
-      if (IndexCreating(ctx, *live, i)) throw TableInUse("updated", table_name);
+      if (IndexCreating(ctx, *live, i)) {
+        throw InUse("Cannot delete table while indexes are being created, updated, or deleted.");
+      }
     }
   }
   auto table = ctx.store.DeleteTable(ctx.caller.space, table_name);
@@ -445,192 +477,6 @@ ListTablesResponse ListTables(Context& ctx, const ListTablesRequest& req) {
     out.table_names.push_back(std::move(name));
   }
   return out;
-}
-
-}  // namespace ddbd::api
-
-namespace ddbd::api {
-
-// UpdateTable (API reference: UpdateTable, GlobalSecondaryIndexUpdate): billing mode and
-// throughput, table class, deletion protection, and one GSI create (backfilled in the
-// background: IndexStatus CREATING, Backfilling true, then ACTIVE) or delete per call.
-TableDescription UpdateTable(Context& ctx, const UpdateTableRequest& req) {
-  storage::TablePtr table = RequireTable(ctx, req.table_name);
-  const storage::TableInfo& current = table->info();
-  if (!req.unsupported.empty()) {
-    throw ApiError::Validation("ddbd does not support " + req.unsupported.front() +
-                               " in UpdateTable yet");
-  }
-  if (!req.billing_mode && !req.provisioned_throughput && req.index_updates.empty() &&
-      !req.table_class && !req.deletion_protection) {
-    throw ApiError::Validation(
-        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
-  }
-  int creates_or_deletes = 0;
-  for (const auto& u : req.index_updates) {
-    creates_or_deletes += u.kind != GlobalIndexUpdate::Kind::kUpdate;
-  }
-  const ApiError one_at_a_time = ApiError::LimitExceeded(
-      "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously "
-      "per table");
-  if (creates_or_deletes > 1) throw one_at_a_time;
-  // While a GSI is being created the table is UPDATING. GSI.OnlineOps allows meanwhile only
-  // deleting that index (it is backfilling) and changing the table's and the GSIs' provisioned
-  // throughput; another index create or delete is over the limit, anything else in use.
-  for (size_t i = 0; i < current.indexes.size(); ++i) {
-    if (!IndexCreating(ctx, *table, i)) continue;
-    for (const auto& u : req.index_updates) {
-      if (u.kind == GlobalIndexUpdate::Kind::kCreate ||
-          (u.kind == GlobalIndexUpdate::Kind::kDelete && u.spec.name != current.indexes[i].name)) {
-        throw one_at_a_time;
-      }
-    }
-    if (req.billing_mode || req.table_class || req.deletion_protection) {
-      throw TableInUse("updated", req.table_name);
-    }
-  }
-  storage::TableInfo info = current;
-  std::string billing =
-      req.billing_mode.value_or(*Meta(current, "BillingMode")->get_if<std::string>());
-  if (req.billing_mode) info.meta["BillingMode"] = billing;
-  if (billing == "PAY_PER_REQUEST" && req.provisioned_throughput) {
-    throw Invalid(
-        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
-        "PAY_PER_REQUEST");
-  }
-  if (req.billing_mode == "PROVISIONED" && !req.provisioned_throughput &&
-      ToInt(Meta(current, "ReadCapacityUnits")) == 0) {
-    throw Invalid(
-        "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is "
-        "PROVISIONED");
-  }
-  if (req.provisioned_throughput) {
-    info.meta["ReadCapacityUnits"] = ToNumber(req.provisioned_throughput->read);
-    info.meta["WriteCapacityUnits"] = ToNumber(req.provisioned_throughput->write);
-  } else if (billing == "PAY_PER_REQUEST") {
-    info.meta["ReadCapacityUnits"] = ToNumber(0);
-    info.meta["WriteCapacityUnits"] = ToNumber(0);
-  }
-  if (req.table_class) info.meta["TableClass"] = *req.table_class;
-  if (req.deletion_protection) info.meta["DeletionProtectionEnabled"] = *req.deletion_protection;
-
-  // Attribute definitions: the table's, plus any the request adds for a new index. Only those a
-  // key of the table or of an index uses are kept: the service drops the rest, so that a
-  // deleted index's key attribute can come back with another type.
-  auto key_names = [](const storage::TableInfo& t) {
-    std::set<std::string> names{t.hash.name};
-    if (t.range) names.insert(t.range->name);
-    for (const auto& index : t.indexes) {
-      for (const auto& k : index.hash) names.insert(k.name);
-      for (const auto& k : index.range) names.insert(k.name);
-    }
-    return names;
-  };
-  std::vector<AttributeDefinition> defs;
-  if (auto* listed = Meta(current, "AttributeDefinitions")) {
-    const std::set<std::string> used = key_names(current);
-    for (const auto& def : *listed->get_if<AttributeList>()) {
-      const auto& m = *def.get_if<AttributeMap>();
-      const std::string& name = *m.at("AttributeName").get_if<std::string>();
-      if (used.count(name)) defs.push_back({name, *m.at("AttributeType").get_if<std::string>()});
-    }
-  }
-  for (const auto& d : req.attribute_definitions) {
-    bool known = false;
-    for (auto& existing : defs) {
-      if (existing.name != d.name) continue;
-      known = true;
-      if (existing.type != d.type) {
-        throw Invalid("Cannot change the type of attribute " + d.name + " from " + existing.type +
-                      " to " + d.type);
-      }
-    }
-    if (!known) defs.push_back(d);
-  }
-  AttributeMap throughput;
-  if (auto* t = Meta(current, "IndexThroughput")) throughput = *t->get_if<AttributeMap>();
-  std::optional<std::string> created;
-  for (const auto& u : req.index_updates) {
-    const std::string& name = u.spec.name;
-    const storage::IndexInfo* existing = info.FindIndex(name);
-    if (u.kind == GlobalIndexUpdate::Kind::kCreate) {
-      if (existing) throw Invalid("Index with name: " + name + " already exists");
-      for (const auto& k : u.spec.key_schema) {
-        bool defined = false;
-        for (const auto& d : defs) defined |= d.name == k.name;
-        if (!defined) {
-          throw Invalid(
-              "Some index key attributes are not defined in AttributeDefinitions. "
-              "Keys: [" +
-              k.name + "]");
-        }
-      }
-      CreateTableRequest one;
-      one.global_indexes.push_back(u.spec);
-      std::vector<KeySchemaElement> keys{{current.hash.name, "HASH"}};
-      if (current.range) keys.push_back({current.range->name, "RANGE"});
-      auto type_of = [&](const std::string& n) {
-        for (const auto& d : defs) {
-          if (d.name == n) return ScalarType(d.type);
-        }
-        return storage::ValueType::kS;
-      };
-      auto made = ValidateIndexes(one, billing, keys, type_of);
-      info.indexes.push_back(std::move(made[0]));
-      if (u.spec.provisioned_throughput) {
-        throughput[name] = AttributeMap{{"R", ToNumber(u.spec.provisioned_throughput->read)},
-                                        {"W", ToNumber(u.spec.provisioned_throughput->write)}};
-      }
-      created = name;
-      continue;
-    }
-    if (!existing || !existing->global) {
-      throw ApiError::ResourceNotFound("Requested resource not found: Index: " + name +
-                                       " not found");
-    }
-    if (u.kind == GlobalIndexUpdate::Kind::kDelete) {
-      std::erase_if(info.indexes, [&](const storage::IndexInfo& i) { return i.name == name; });
-      throughput.erase(name);
-    } else {
-      if (!u.spec.provisioned_throughput) {
-        throw Invalid("ProvisionedThroughput is not specified for index: " + name);
-      }
-      if (billing == "PAY_PER_REQUEST") {
-        throw Invalid("ProvisionedThroughput should not be specified for index: " + name +
-                      " when BillingMode is PAY_PER_REQUEST");
-      }
-      throughput[name] = AttributeMap{{"R", ToNumber(u.spec.provisioned_throughput->read)},
-                                      {"W", ToNumber(u.spec.provisioned_throughput->write)}};
-    }
-  }
-  AttributeList def_list;
-  const std::set<std::string> used = key_names(info);
-  for (const auto& d : defs) {
-    if (!used.count(d.name)) continue;
-    def_list.push_back(AttributeMap{{"AttributeName", AttributeValue(d.name)},
-                                    {"AttributeType", AttributeValue(d.type)}});
-  }
-  info.meta["AttributeDefinitions"] = std::move(def_list);
-  if (throughput.empty()) {
-    info.meta.erase("IndexThroughput");
-  } else {
-    info.meta["IndexThroughput"] = std::move(throughput);
-  }
-  auto replaced = ctx.store.ReplaceTable(*table, std::move(info));
-  if (!replaced.ok()) {
-    if (replaced.status().code() == storage::Status::Code::kNotFound) {
-      throw ApiError::ResourceNotFound();
-    }
-    throw ApiError::Internal("Internal server error: " + replaced.status().message());
-  }
-  if (created) {
-    ctx.store.StartBackfill(*replaced, *created);
-    if (ctx.states) ctx.states->Created((*replaced)->info().FindIndex(*created)->id);
-  }
-  TableDescription d = Describe(ctx, **replaced, "ACTIVE");
-  if (created) d.status = "UPDATING";
-  return d;
 }
 
 }  // namespace ddbd::api

@@ -70,6 +70,8 @@ struct CreateTableRequest {
   std::vector<SecondaryIndexSpec> local_indexes;
   std::optional<std::string> billing_mode;
   std::optional<ProvisionedThroughput> provisioned_throughput;
+  // "GlobalSecondaryIndexes" / "LocalSecondaryIndexes" when given as an empty list.
+  std::vector<std::string> empty_index_lists;
   // Parameters ddbd does not implement yet; a request using them is refused, never faked.
   std::vector<std::string> unsupported;
 };
@@ -82,9 +84,12 @@ struct GlobalIndexUpdate {
 struct UpdateTableRequest {
   std::string table_name;
   std::vector<AttributeDefinition> attribute_definitions;
+  bool attribute_definitions_given = false;
   std::optional<std::string> billing_mode;
   std::optional<ProvisionedThroughput> provisioned_throughput;
-  std::vector<GlobalIndexUpdate> index_updates;
+  std::vector<GlobalIndexUpdate> index_updates;  // every action of every entry, in order
+  bool index_updates_given = false;              // GlobalSecondaryIndexUpdates was present
+  std::vector<int> actions_per_entry;            // Create/Update/Delete members of each entry
   std::optional<std::string> table_class;
   std::optional<bool> deletion_protection;
   std::vector<std::string> unsupported;  // refused, never faked

@@ -229,9 +229,18 @@ SecondaryIndexSpec ReadIndexSpec(RequestReader& in, const rapidjson::Value& entr
     auto non_key = projection->value.FindMember("NonKeyAttributes");
     if (non_key != projection->value.MemberEnd() && !non_key->value.IsNull()) {
       if (!non_key->value.IsArray()) ThrowWrongJsonType(non_key->value, "List");
+      std::string rendered;
       for (const auto& n : non_key->value.GetArray()) {
         if (!n.IsString()) ThrowWrongJsonType(n, "String");
         spec.projection.non_key_attributes.emplace_back(n.GetString(), n.GetStringLength());
+        rendered += (rendered.empty() ? "" : ", ") + spec.projection.non_key_attributes.back();
+      }
+      // 1 to 20 names per index (API reference, Projection).
+      size_t count = spec.projection.non_key_attributes.size();
+      if (count < 1 || count > 20) {
+        in.Violation("'[" + rendered + "]'", path + "projection.nonKeyAttributes",
+                     count < 1 ? "Member must have length greater than or equal to 1"
+                               : "Member must have length less than or equal to 20");
       }
     }
   }
@@ -283,11 +292,18 @@ void HandleCreateTable(Context& ctx, RequestReader& in, JsonWriter& out) {
         std::tuple{"LocalSecondaryIndexes", "localSecondaryIndexes", &req.local_indexes}}) {
     if (!in.Member(member)) continue;
     const auto& list = ArrayMember(in, member);
+    if (list.Empty()) req.empty_index_lists.push_back(member);
     for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
       const rapidjson::Value& entry = list[i];
       if (!entry.IsObject()) ThrowWrongJsonType(entry, "Structure");
       std::string path = std::string(wire) + "." + std::to_string(i + 1) + ".member.";
       target->push_back(ReadIndexSpec(in, entry, path, true));
+      // A GSI key may have up to four HASH and four RANGE attributes; an LSI's, like the
+      // table's, at most two.
+      if (target == &req.local_indexes && target->back().key_schema.size() > 2) {
+        in.Violation("'[...]'", path + "keySchema",
+                     "Member must have length less than or equal to 2");
+      }
     }
   }
   in.ThrowIfInvalid();
@@ -356,6 +372,7 @@ void HandleUpdateTable(Context& ctx, RequestReader& in, JsonWriter& out) {
   req.table_name = in.TableNameForTableOperation();
   if (in.Member("AttributeDefinitions")) {
     req.attribute_definitions = ReadAttributeDefinitions(in);
+    req.attribute_definitions_given = true;
   }
   req.billing_mode = in.String("BillingMode");
   in.Enum(req.billing_mode, "billingMode", "[PROVISIONED, PAY_PER_REQUEST]");
@@ -364,10 +381,12 @@ void HandleUpdateTable(Context& ctx, RequestReader& in, JsonWriter& out) {
   }
   if (in.Member("GlobalSecondaryIndexUpdates")) {
     const auto& updates = ArrayMember(in, "GlobalSecondaryIndexUpdates");
+    req.index_updates_given = true;
     for (rapidjson::SizeType i = 0; i < updates.Size(); ++i) {
       const rapidjson::Value& entry = updates[i];
       if (!entry.IsObject()) ThrowWrongJsonType(entry, "Structure");
       std::string base = "globalSecondaryIndexUpdates." + std::to_string(i + 1) + ".member.";
+      req.actions_per_entry.push_back(0);
       for (auto [member, wire, kind] :
            {std::tuple{"Create", "create", GlobalIndexUpdate::Kind::kCreate},
             std::tuple{"Update", "update", GlobalIndexUpdate::Kind::kUpdate},
@@ -380,6 +399,7 @@ void HandleUpdateTable(Context& ctx, RequestReader& in, JsonWriter& out) {
         u.spec = ReadIndexSpec(in, it->value, base + wire + ".",
                                kind == GlobalIndexUpdate::Kind::kCreate);
         req.index_updates.push_back(std::move(u));
+        ++req.actions_per_entry.back();
       }
     }
   }

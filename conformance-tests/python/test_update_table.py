@@ -11,6 +11,13 @@ from conftest import N, S, assert_validation, create_table, delete_table_quietly
     unique_table_name
 
 
+NOTHING_TO_DO = (
+    "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+    "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, "
+    "ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, "
+    "OnDemandThroughput, WarmThroughput or TableClass is required")
+
+
 def wait_all_active(ddb, name, timeout=60.0):
     """Polls DescribeTable until the table and every GSI are ACTIVE; returns the description."""
     deadline = time.time() + timeout
@@ -56,10 +63,11 @@ def test_new_gsi_is_backfilled_with_existing_items(ddb, loaded):
     # Adding an index to a table with data must index every existing item that has the key,
     # and only those (sparse), before the index reports ACTIVE.
     resp = add_gsi(ddb, loaded)["TableDescription"]
-    assert resp["TableStatus"] in ("UPDATING", "ACTIVE")
+    # The answer shows the first phase: the table UPDATING, the index CREATING, not backfilling.
+    assert resp["TableStatus"] == "UPDATING"
     gsi = resp["GlobalSecondaryIndexes"][0]
     assert gsi["IndexName"] == "by_g"
-    assert gsi["IndexStatus"] in ("CREATING", "ACTIVE")
+    assert (gsi["IndexStatus"], gsi["Backfilling"]) == ("CREATING", False)
     d = wait_all_active(ddb, loaded)
     assert d["GlobalSecondaryIndexes"][0]["ItemCount"] == 200
     total = 0
@@ -114,8 +122,20 @@ def test_update_table_needs_something_to_do(ddb, loaded):
     # An UpdateTable that changes nothing is a ValidationException.
     with pytest.raises(ClientError) as e:
         ddb.update_table(TableName=loaded)
-    assert_validation(e, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-                         "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+    assert_validation(e, NOTHING_TO_DO)
+    # An empty GlobalSecondaryIndexUpdates list counts as nothing; beside a change it is refused.
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(TableName=loaded, GlobalSecondaryIndexUpdates=[])
+    assert_validation(e, NOTHING_TO_DO)
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(TableName=loaded, GlobalSecondaryIndexUpdates=[],
+                         BillingMode="PAY_PER_REQUEST")
+    assert_validation(e, "One or more parameter values were invalid: List of "
+                         "GlobalSecondaryIndexUpdates is empty")
+    # The request is checked before the table is looked up.
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(TableName=unique_table_name("none"))
+    assert_validation(e, NOTHING_TO_DO)
 
 
 def test_delete_unknown_index(ddb, loaded):
@@ -127,13 +147,25 @@ def test_delete_unknown_index(ddb, loaded):
 
 
 def test_new_index_key_must_be_defined(ddb, loaded):
-    # A new index's key attributes need AttributeDefinitions in the same call.
+    # A new index needs AttributeDefinitions in the same call, and they must define its keys.
+    create = {"Create": {
+        "IndexName": "by_h", "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"},
+                                           {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "Projection": {"ProjectionType": "ALL"}}}
     with pytest.raises(ClientError) as e:
-        ddb.update_table(TableName=loaded, GlobalSecondaryIndexUpdates=[{"Create": {
-            "IndexName": "by_h", "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"}],
-            "Projection": {"ProjectionType": "ALL"}}}])
-    assert e.value.response["Error"]["Code"] == "ValidationException"
-    assert "not defined in AttributeDefinitions" in e.value.response["Error"]["Message"]
+        ddb.update_table(TableName=loaded, GlobalSecondaryIndexUpdates=[create])
+    assert_validation(e, "One or more parameter values were invalid: AttributeDefinitions is not "
+                         "specified for index: by_h")
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(TableName=loaded, GlobalSecondaryIndexUpdates=[create],
+                         AttributeDefinitions=[{"AttributeName": "x", "AttributeType": "S"}])
+    assert_validation(e, "One or more parameter values were invalid: Some index key attributes are "
+                         "not defined in AttributeDefinitions. Keys: [h, sk], "
+                         "AttributeDefinitions: [x]")
+    # The new key alone is enough: the table's own sk is already defined.
+    ddb.update_table(TableName=loaded, GlobalSecondaryIndexUpdates=[create],
+                     AttributeDefinitions=[{"AttributeName": "h", "AttributeType": "S"}])
+    assert wait_all_active(ddb, loaded)["GlobalSecondaryIndexes"][0]["IndexName"] == "by_h"
 
 
 def test_billing_mode_and_throughput(ddb, loaded):
@@ -233,8 +265,9 @@ def test_what_may_happen_while_a_gsi_is_created():
         g_def = [{"AttributeName": "g", "AttributeType": "S"}]
         c.update_table(TableName="busy", AttributeDefinitions=g_def,
                        GlobalSecondaryIndexUpdates=[gsi("by_g")])
+        # The table is ACTIVE while the index backfills (CREATING, Backfilling true).
         d = c.describe_table(TableName="busy")["Table"]
-        assert d["TableStatus"] == "UPDATING"
+        assert d["TableStatus"] == "ACTIVE"
         assert d["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING"
         assert d["GlobalSecondaryIndexes"][0]["Backfilling"] is True
 
@@ -247,7 +280,8 @@ def test_what_may_happen_while_a_gsi_is_created():
 
         # Not allowed: deleting the table, other changes, another index create.
         in_use(lambda: c.delete_table(TableName="busy"), message=(
-            "Attempt to change a resource which is still in use: Table is being updated: busy"))
+            "Attempt to change a resource which is still in use: Cannot delete table while "
+            "indexes are being created, updated, or deleted."))
         in_use(lambda: c.update_table(TableName="busy", BillingMode="PAY_PER_REQUEST"),
                message="Attempt to change a resource which is still in use: Table is being "
                        "updated: busy")
