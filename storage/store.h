@@ -206,7 +206,8 @@ struct MutateResult {
   // (StoreOptions::max_item_collection_bytes), so nothing was written.
   bool collection_limit_exceeded = false;
   // What the write did to each secondary index (TableInfo::indexes order): the row it removed
-  // and the row it wrote, with their ItemSize. An index row that stays as it was is neither.
+  // and the row it wrote, with their ItemSize (for a row overwritten in place, the larger of
+  // the old and the new). An index row that stays as it was is neither.
   struct IndexWrite {
     bool removed = false;
     size_t removed_size = 0;

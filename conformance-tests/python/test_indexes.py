@@ -1039,6 +1039,22 @@ def test_write_capacity_of_index_entries_follows_their_size(ddb, itab):
                                {"by_lsk": 1.0})
 
 
+def test_write_capacity_of_an_entry_overwritten_in_place(ddb, itab):
+    # An entry whose key stays is charged like an item: the larger of the old and new entry,
+    # whether it grows or shrinks (by_incl projects a, by_gsi everything; their keys stay).
+    table, _ = itab
+    key = {"pk": S("wcu-4"), "sk": N("1")}
+    ddb.put_item(TableName=table, Item={**key, "gpk": S("wcu-g4"), "gsk": N(1), "a": S("x" * 3000)})
+    shrink = ddb.update_item(TableName=table, Key=key, UpdateExpression="SET a = :v",
+                             ExpressionAttributeValues={":v": S("p")},
+                             ReturnConsumedCapacity="INDEXES")
+    grow = ddb.update_item(TableName=table, Key=key, UpdateExpression="SET a = :v",
+                           ExpressionAttributeValues={":v": S("y" * 3000)},
+                           ReturnConsumedCapacity="INDEXES")
+    for resp in (shrink, grow):  # the table's write too is the larger item's, 3 KB
+        assert _write_cc(resp) == (9.0, 3.0, {"by_gsi": 3.0, "by_incl": 3.0}, {})
+
+
 def test_write_capacity_of_an_item_outside_every_index(ddb, itab):
     # Sparse indexes: an item without index keys costs the table's write only.
     table, _ = itab
