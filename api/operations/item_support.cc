@@ -157,11 +157,13 @@ std::optional<ApiError> EmptyKeyValueError(const ApiError& e) {
 }
 
 void CheckKeyValuesNotEmpty(const storage::Item& key) {
-  for (const auto& [name, v] : key) {
-    if (IsEmptyScalar(v)) {
-      throw ApiError::Validation("One or more parameter values are not valid. " +
-                                 EmptyKeyMessage(v, name));
-    }
+  for (const auto& [name, v] : key) CheckKeyValueNotEmpty(name, v);
+}
+
+void CheckKeyValueNotEmpty(const std::string& name, const AttributeValue& v) {
+  if (IsEmptyScalar(v)) {
+    throw ApiError::Validation("One or more parameter values are not valid. " +
+                               EmptyKeyMessage(v, name));
   }
 }
 

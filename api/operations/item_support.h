@@ -34,6 +34,8 @@ std::optional<ApiError> EmptyKeyValueError(const ApiError& e);
 // A Key parameter of a batch or transaction: every attribute in it is a key attribute, so an
 // empty S or B value is refused before the table is looked up.
 void CheckKeyValuesNotEmpty(const storage::Item& key);
+// The same for one key value (a Query's key condition).
+void CheckKeyValueNotEmpty(const std::string& name, const storage::AttributeValue& v);
 
 // Throws "Nesting Levels have exceeded supported limits" past 32 levels and "Item size has
 // exceeded the maximum allowed size" past 400 KB.

@@ -185,7 +185,7 @@ void CheckKeyValueType(const KeyAttribute& attr, const AttributeValue& v) {
   if (v.type() != attr.type) {
     throw Invalid("Condition parameter type does not match schema type");
   }
-  CheckKeyValuesNotEmpty(Item{{attr.name, v}});  // no key value is an empty string or binary
+  CheckKeyValueNotEmpty(attr.name, v);  // no key value is an empty string or binary
 }
 
 // The row-key range of a Query: the partition, narrowed by the sort key conditions.
@@ -227,7 +227,20 @@ storage::RangeOptions QueryRange(const Target& t, const std::vector<KeyCondition
     CheckKeyValueType(h, c->a);
     hash_values.push_back(&c->a);
   }
-  // Sort conditions: equality on a prefix of the sort attributes, then at most one range.
+  // Sort conditions: equality on a prefix of the sort attributes, then at most one range. A
+  // condition on a later sort attribute needs equality on every one before it (multi-attribute
+  // keys); the first one that lacks it is named.
+  for (size_t later = 1; later < t.range.size(); ++later) {
+    if (!find(t.range[later].name)) continue;
+    for (size_t prior = 0; prior < later; ++prior) {
+      const KeyCondition* c = find(t.range[prior].name);
+      if (c && c->op == KeyCondition::Op::kEq) continue;
+      throw ApiError::Validation("RANGE key attributes " + t.range[prior].name +
+                                 " must have equality conditions specified in the query because "
+                                 "a condition is present on key attribute " +
+                                 t.range[later].name);
+    }
+  }
   std::vector<const KeyCondition*> sort;
   for (const auto& r : t.range) {
     const KeyCondition* c = find(r.name);

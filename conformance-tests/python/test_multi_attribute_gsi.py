@@ -88,6 +88,22 @@ def test_every_partition_attribute_is_required(tuple_table):
     assert body["message"] == "Query condition missed key schema element: rgn"
 
 
+@pytest.mark.parametrize("condition", [
+    "seq = :s",                  # year skipped
+    "#y > :y AND seq = :s",      # a range condition before the last attribute named
+])
+def test_a_sort_attribute_before_a_condition_needs_equality(tuple_table, condition):
+    # Sort attributes are conditioned left to right; the one lacking equality is named.
+    values = {":t": S("acme"), ":r": S("eu"), ":y": N(2024), ":s": N(3)}
+    used = {k: v for k, v in values.items() if k in condition or k in (":t", ":r")}
+    names = {"ExpressionAttributeNames": {"#y": "year"}} if "#y" in condition else {}
+    status, body = query(tuple_table, "tenant = :t AND rgn = :r AND " + condition, used, **names)
+    assert status == 400
+    assert body["message"] == ("RANGE key attributes year must have equality conditions "
+                               "specified in the query because a condition is present on key "
+                               "attribute seq")
+
+
 def test_paging_carries_every_key_attribute(tuple_table):
     # LastEvaluatedKey holds the table key and all four index key attributes; paging resumes.
     status, body = query(tuple_table, "tenant = :t AND rgn = :r",
