@@ -117,6 +117,8 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
     if (IndexCreating(ctx, table, i)) {
       out.status = "CREATING";
       out.backfilling = true;
+    } else if (index.global && std::string_view(status) == "CREATING") {
+      out.status = "CREATING";  // a new table's GSIs turn ACTIVE with it (no Backfilling)
     }
     d.indexes.push_back(std::move(out));
   }

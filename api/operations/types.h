@@ -112,8 +112,9 @@ struct TableDescription {
     ProvisionedThroughput throughput;
     int64_t item_count = 0;
     int64_t size_bytes = 0;
-    std::string status = "ACTIVE";  // GSIs: CREATING while backfilling
-    bool backfilling = false;
+    std::string status = "ACTIVE";  // GSIs: CREATING, DELETING
+    // Only for a GSI added by UpdateTable while CREATING: whether it is backfilling yet.
+    std::optional<bool> backfilling;
   };
   std::vector<Index> indexes;
   std::optional<std::string> table_class;

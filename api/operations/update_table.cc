@@ -343,6 +343,18 @@ TableDescription UpdateTable(Context& ctx, const UpdateTableRequest& req) {
     if (ctx.states) ctx.states->Created((*replaced)->info().FindIndex(*created)->id);
   }
   TableDescription d = Describe(ctx, **replaced, "ACTIVE");
+  for (const auto& u : req.index_updates) {
+    if (u.kind != Kind::kDelete) continue;
+    // The answer still shows the deleted index, DELETING, and the table UPDATING; it is gone
+    // from DescribeTable at once (the service takes a few seconds).
+    for (auto& index : Describe(ctx, *table, "ACTIVE").indexes) {
+      if (index.name != u.spec.name) continue;
+      index.status = "DELETING";
+      index.backfilling.reset();
+      d.indexes.push_back(std::move(index));
+    }
+    d.status = "UPDATING";
+  }
   if (created) {
     // The answer shows the service's first phase: the table UPDATING while the new index is
     // allocated (CREATING, not yet backfilling).

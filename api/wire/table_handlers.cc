@@ -79,9 +79,9 @@ void WriteIndexes(const TableDescription& d, JsonWriter& w) {
       if (global) {
         w.Key("IndexStatus");
         Str(w, i.status);
-        if (i.status == "CREATING") {
+        if (i.backfilling) {
           w.Key("Backfilling");
-          w.Bool(i.backfilling);
+          w.Bool(*i.backfilling);
         }
         WriteThroughput(i.throughput, w);
       }

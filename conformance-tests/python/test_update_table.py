@@ -98,7 +98,14 @@ def test_delete_gsi(ddb, loaded):
     # A deleted index disappears from the description and can no longer be queried.
     add_gsi(ddb, loaded)
     wait_all_active(ddb, loaded)
-    ddb.update_table(TableName=loaded, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by_g"}}])
+    resp = ddb.update_table(TableName=loaded,
+                            GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by_g"}}])
+    # The answer shows the index DELETING (without Backfilling) and the table UPDATING.
+    answer = resp["TableDescription"]
+    assert answer["TableStatus"] == "UPDATING"
+    [gone] = answer["GlobalSecondaryIndexes"]
+    assert (gone["IndexName"], gone["IndexStatus"]) == ("by_g", "DELETING")
+    assert "Backfilling" not in gone
     d = wait_all_active(ddb, loaded)
     assert not d.get("GlobalSecondaryIndexes")
     with pytest.raises(ClientError) as e:
@@ -245,8 +252,17 @@ def test_what_may_happen_while_a_gsi_is_created():
         c = client(server.endpoint)
         keys = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
-        # A table still CREATING cannot be deleted.
-        c.create_table(TableName="young", BillingMode="PAY_PER_REQUEST", **keys)
+        # A new table's GSIs are CREATING with it (no Backfilling); it cannot be deleted yet.
+        c.create_table(TableName="young", BillingMode="PAY_PER_REQUEST", KeySchema=keys["KeySchema"],
+                       AttributeDefinitions=keys["AttributeDefinitions"] + [
+                           {"AttributeName": "g", "AttributeType": "S"}],
+                       GlobalSecondaryIndexes=[{
+                           "IndexName": "by_g", "Projection": {"ProjectionType": "ALL"},
+                           "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}])
+        d = c.describe_table(TableName="young")["Table"]
+        assert d["TableStatus"] == "CREATING"
+        assert d["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING"
+        assert "Backfilling" not in d["GlobalSecondaryIndexes"][0]
         with pytest.raises(ClientError) as e:
             c.delete_table(TableName="young")
         assert e.value.response["Error"]["Code"] == "ResourceInUseException"
