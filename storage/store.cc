@@ -779,8 +779,8 @@ Status Store::Stage(Staged& st, rocksdb::WriteBatch& batch) {
                 after->whole_item ? encoded_new : EncodeItem(after->projected, after_size));
       w.written = true;
       // A row overwritten in place is charged as an item is: the larger of the two.
-      w.written_size = before && before->key == after->key ? std::max(after_size, before_size)
-                                                           : after_size;
+      w.written_size =
+          before && before->key == after->key ? std::max(after_size, before_size) : after_size;
     }
     st.index_deltas[i] = {(after ? 1 : 0) - (before ? 1 : 0),
                           static_cast<int64_t>(after_size) - static_cast<int64_t>(before_size)};
