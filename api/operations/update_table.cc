@@ -343,11 +343,23 @@ TableDescription UpdateTable(Context& ctx, const UpdateTableRequest& req) {
     if (ctx.states) ctx.states->Created((*replaced)->info().FindIndex(*created)->id);
   }
   TableDescription d = Describe(ctx, **replaced, "ACTIVE");
+  const TableDescription before = Describe(ctx, *table, "ACTIVE");
   for (const auto& u : req.index_updates) {
+    if (u.kind == Kind::kUpdate) {
+      // The answer shows an updated GSI UPDATING, with the throughput it had; DescribeTable
+      // shows the new one (the service: after a few seconds).
+      for (auto& index : d.indexes) {
+        if (index.name != u.spec.name) continue;
+        index.status = "UPDATING";
+        for (const auto& old : before.indexes) {
+          if (old.name == index.name) index.throughput = old.throughput;
+        }
+      }
+    }
     if (u.kind != Kind::kDelete) continue;
     // The answer still shows the deleted index, DELETING, and the table UPDATING; it is gone
     // from DescribeTable at once (the service takes a few seconds).
-    for (auto& index : Describe(ctx, *table, "ACTIVE").indexes) {
+    for (auto index : before.indexes) {
       if (index.name != u.spec.name) continue;
       index.status = "DELETING";
       index.backfilling.reset();

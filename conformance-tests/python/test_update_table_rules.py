@@ -95,10 +95,15 @@ def test_changes_that_must_come_alone(ddb, prov):
                                    ProvisionedThroughput=pt(6, 6),
                                    GlobalSecondaryIndexUpdates=[create("by_h")]), v,
           "You cannot create or delete index while updating table IOPS")
-    # Several GSI updates, or the table's throughput with a GSI's, go together.
-    ddb.update_table(TableName=prov, ProvisionedThroughput=pt(6, 6),
-                     GlobalSecondaryIndexUpdates=[update_g(4, 4)])
+    # Several GSI updates, or the table's throughput with a GSI's, go together. The answer
+    # shows the GSI UPDATING with the throughput it had; DescribeTable then the new one.
+    resp = ddb.update_table(TableName=prov, ProvisionedThroughput=pt(6, 6),
+                            GlobalSecondaryIndexUpdates=[update_g(4, 4)])
+    [answered] = resp["TableDescription"]["GlobalSecondaryIndexes"]
+    assert answered["IndexStatus"] == "UPDATING"
+    assert answered["ProvisionedThroughput"]["ReadCapacityUnits"] == 3
     d = ddb.describe_table(TableName=prov)["Table"]
+    assert d["GlobalSecondaryIndexes"][0]["IndexStatus"] == "ACTIVE"
     assert d["ProvisionedThroughput"]["ReadCapacityUnits"] == 6
     assert d["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]["ReadCapacityUnits"] == 4
 
