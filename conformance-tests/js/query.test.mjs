@@ -303,6 +303,35 @@ test('Query on a local secondary index with LastEvaluatedKey', async () => {
   assert.deepEqual(pages.flatMap((p) => p.Items.map((i) => Number(i.rank.N))), [20, 30, 40, 50]);
 });
 
+// Reading attributes a KEYS_ONLY LSI does not project fetches each item from the table: every
+// fetched item is charged in full, to the table; the index entries' units stay the index's.
+test('an LSI read that fetches from the table is charged per fetched item', async () => {
+  for (let i = 0; i < 2; i++) {
+    await client.send(new PutItemCommand({
+      TableName: indexTable,
+      Item: { pk: { S: 'lsi-fetch' }, sk: { N: String(i) }, rank: { N: String(i) }, big: { S: 'x'.repeat(7000) } },
+    }));
+  }
+  const params = {
+    TableName: indexTable,
+    IndexName: 'by_rank',
+    KeyConditionExpression: 'pk = :p',
+    ExpressionAttributeValues: { ':p': { S: 'lsi-fetch' } },
+    ConsistentRead: true,
+    ReturnConsumedCapacity: 'INDEXES',
+  };
+  const fetched = await client.send(new QueryCommand({ ...params, Select: 'ALL_ATTRIBUTES' }));
+  assert.equal(fetched.Items.length, 2);
+  assert.equal(fetched.Items[0].big.S.length, 7000);
+  assert.equal(fetched.ConsumedCapacity.CapacityUnits, 5); // 1 for the entries, 2 per ~7 KB item
+  assert.equal(fetched.ConsumedCapacity.Table.CapacityUnits, 4);
+  assert.equal(fetched.ConsumedCapacity.LocalSecondaryIndexes.by_rank.CapacityUnits, 1);
+  const projected = await client.send(new QueryCommand(params));
+  assert.deepEqual(Object.keys(projected.Items[0]).sort(), ['pk', 'rank', 'sk']);
+  assert.equal(projected.ConsumedCapacity.CapacityUnits, 1);
+  assert.equal(projected.ConsumedCapacity.Table.CapacityUnits, 0);
+});
+
 // A parallel Scan: four segments, each paged to the end by its own worker, together return every
 // item exactly once.
 test('parallel Scan with TotalSegments 4 covers every item once', async () => {

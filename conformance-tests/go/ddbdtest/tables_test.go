@@ -182,3 +182,69 @@ func TestDeleteTableThenResourceNotFound(t *testing.T) {
 		t.Fatalf("DeleteTable of a deleted table: expected *types.ResourceNotFoundException, got %T: %v", err, err)
 	}
 }
+
+// Why: a GlobalSecondaryIndexUpdates entry is one action. The Go structs let a caller fill in
+// both Delete and Update of one entry; the service refuses that, and the index must survive
+// (ddbd once ran both and dropped it). Unchanged throughput is refused too, by its message.
+func TestUpdateTableOneActionPerIndexUpdate(t *testing.T) {
+	c := newClient(t)
+	ctx := testCtx(t)
+	name := uniqueTableName("gsi-upd")
+	throughput := func(r, w int64) *types.ProvisionedThroughput {
+		return &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(r), WriteCapacityUnits: aws.Int64(w)}
+	}
+	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName: aws.String(name),
+		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("g"), AttributeType: types.ScalarAttributeTypeS},
+		},
+		ProvisionedThroughput: throughput(5, 5),
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName:             aws.String("by_g"),
+			KeySchema:             []types.KeySchemaElement{{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash}},
+			Projection:            &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly},
+			ProvisionedThroughput: throughput(3, 3),
+		}},
+	})
+	if err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	t.Cleanup(func() { deleteTableQuietly(c, name) })
+	if _, err := waitActive(ctx, c, name); err != nil {
+		t.Fatalf("waiting for %s: %v", name, err)
+	}
+
+	_, err = c.UpdateTable(ctx, &dynamodb.UpdateTableInput{
+		TableName: aws.String(name),
+		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{
+			Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("by_g")},
+			Update: &types.UpdateGlobalSecondaryIndexAction{IndexName: aws.String("by_g"), ProvisionedThroughput: throughput(4, 4)},
+		}},
+	})
+	assertValidation(t, err, "One or more parameter values were invalid: Only one global secondary "+
+		"index action is allowed per GlobalSecondaryIndexUpdate object")
+
+	_, err = c.UpdateTable(ctx, &dynamodb.UpdateTableInput{
+		TableName: aws.String(name),
+		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{
+			Update: &types.UpdateGlobalSecondaryIndexAction{IndexName: aws.String("by_g"), ProvisionedThroughput: throughput(3, 3)},
+		}},
+	})
+	assertValidation(t, err, "The provisioned throughput for the index by_g will not change. The requested "+
+		"value equals the current value. Current ReadCapacityUnits provisioned for index by_g: 3. Requested "+
+		"ReadCapacityUnits: 3. Current WriteCapacityUnits provisioned for index by_g: 3. Requested "+
+		"WriteCapacityUnits: 3. Refer to the Amazon DynamoDB Developer Guide for current limits and how to "+
+		"request higher limits.")
+
+	out, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("DescribeTable: %v", err)
+	}
+	gsis := out.Table.GlobalSecondaryIndexes
+	if len(gsis) != 1 || aws.ToString(gsis[0].IndexName) != "by_g" ||
+		aws.ToInt64(gsis[0].ProvisionedThroughput.ReadCapacityUnits) != 3 {
+		t.Fatalf("GlobalSecondaryIndexes after the refused updates = %+v", gsis)
+	}
+}
