@@ -16,11 +16,25 @@ ApiError Invalid(const std::string& msg);
 // ResourceInUseException "Attempt to change a resource which is still in use: <what>".
 ApiError InUse(const std::string& what);
 
+// "Some index key attributes are not defined in AttributeDefinitions. Keys: [...], ..."
+ApiError UndefinedKeys(const std::vector<KeySchemaElement>& keys,
+                       const std::vector<AttributeDefinition>& defs);
+
+// "a, b, c": the names of key schema elements or attribute definitions, as messages print them.
+template <typename List>
+std::string NameList(const List& list) {
+  std::string out;
+  for (const auto& x : list) out += (out.empty() ? "" : ", ") + x.name;
+  return out;
+}
+
 storage::Number ToNumber(int64_t v);
 int64_t ToInt(const storage::AttributeValue* v);         // 0 when absent
 storage::ValueType ScalarType(const std::string& type);  // "S", "N" or "B"
 // A table setting kept in its catalog entry (TableInfo::meta), or null.
 const storage::AttributeValue* Meta(const storage::TableInfo& info, const char* name);
+// The table's AttributeDefinitions, as stored (in the order they were given).
+std::vector<AttributeDefinition> Definitions(const storage::TableInfo& info);
 
 TableDescription Describe(const Context& ctx, const storage::Table& table, const char* status);
 

@@ -67,13 +67,7 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
   d.arn = "arn:aws:dynamodb:" + ctx.caller.region + ":" + kAccountId + ":table/" + info.name;
   if (auto* id = Meta(info, "TableId")) d.id = *id->get_if<std::string>();
   d.status = status;
-  if (auto* defs = Meta(info, "AttributeDefinitions")) {
-    for (const auto& def : *defs->get_if<AttributeList>()) {
-      const auto& m = *def.get_if<AttributeMap>();
-      d.attribute_definitions.push_back({*m.at("AttributeName").get_if<std::string>(),
-                                         *m.at("AttributeType").get_if<std::string>()});
-    }
-  }
+  d.attribute_definitions = Definitions(info);
   // The service lists AttributeDefinitions and NonKeyAttributes sorted by name, whatever the
   // order they were given in.
   std::sort(d.attribute_definitions.begin(), d.attribute_definitions.end(),
@@ -127,6 +121,24 @@ TableDescription Describe(const Context& ctx, const storage::Table& table, const
     d.deletion_protection = *dp->get_if<bool>();
   }
   return d;
+}
+
+std::vector<AttributeDefinition> Definitions(const storage::TableInfo& info) {
+  std::vector<AttributeDefinition> defs;
+  if (auto* listed = Meta(info, "AttributeDefinitions")) {
+    for (const auto& def : *listed->get_if<AttributeList>()) {
+      const auto& m = *def.get_if<AttributeMap>();
+      defs.push_back({*m.at("AttributeName").get_if<std::string>(),
+                      *m.at("AttributeType").get_if<std::string>()});
+    }
+  }
+  return defs;
+}
+
+ApiError UndefinedKeys(const std::vector<KeySchemaElement>& keys,
+                       const std::vector<AttributeDefinition>& defs) {
+  return Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
+                 NameList(keys) + "], AttributeDefinitions: [" + NameList(defs) + "]");
 }
 
 ApiError InUse(const std::string& what) {
@@ -323,29 +335,14 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
       }
     }
   }
-  for (const auto& k : keys) {
-    if (defined.count(k.name)) continue;
-    std::string key_list, def_list;
-    for (const auto& x : keys) key_list += (key_list.empty() ? "" : ", ") + x.name;
-    for (const auto& x : req.attribute_definitions) {
-      def_list += (def_list.empty() ? "" : ", ") + x.name;
-    }
-    throw Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
-                  key_list + "], AttributeDefinitions: [" + def_list + "]");
-  }
-  // An index with an undefined key attribute is named by its whole key schema.
+  // A key schema (the table's, then each index's) with an undefined attribute is named whole.
+  std::vector<const std::vector<KeySchemaElement>*> schemas{&keys};
   for (const auto* list : {&req.global_indexes, &req.local_indexes}) {
-    for (const auto& index : *list) {
-      bool undefined = false;
-      for (const auto& k : index.key_schema) undefined |= !defined.count(k.name);
-      if (!undefined) continue;
-      std::string key_list, def_list;
-      for (const auto& k : index.key_schema) key_list += (key_list.empty() ? "" : ", ") + k.name;
-      for (const auto& x : req.attribute_definitions) {
-        def_list += (def_list.empty() ? "" : ", ") + x.name;
-      }
-      throw Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
-                    key_list + "], AttributeDefinitions: [" + def_list + "]");
+    for (const auto& index : *list) schemas.push_back(&index.key_schema);
+  }
+  for (const auto* schema : schemas) {
+    for (const auto& k : *schema) {
+      if (!defined.count(k.name)) throw UndefinedKeys(*schema, req.attribute_definitions);
     }
   }
   if (req.attribute_definitions.size() != key_attributes.size()) {
@@ -354,11 +351,10 @@ TableDescription CreateTable(Context& ctx, const CreateTableRequest& req) {
           "Number of attributes in KeySchema does not exactly match number of attributes defined "
           "in AttributeDefinitions");
     }
-    std::string defs, used;
-    for (const auto& d : req.attribute_definitions) defs += (defs.empty() ? "" : ", ") + d.name;
+    std::string used;
     for (const auto& k : key_attributes) used += (used.empty() ? "" : ", ") + k;
-    throw Invalid("Some AttributeDefinitions are not used. AttributeDefinitions: [" + defs +
-                  "], keys used: [" + used + "]");
+    throw Invalid("Some AttributeDefinitions are not used. AttributeDefinitions: [" +
+                  NameList(req.attribute_definitions) + "], keys used: [" + used + "]");
   }
   std::string billing = req.billing_mode.value_or("PROVISIONED");
   if (billing == "PAY_PER_REQUEST" && req.provisioned_throughput) {

@@ -2,6 +2,8 @@
 // "Managing global secondary indexes"): billing mode and throughput, table class, deletion
 // protection, GSI throughput updates, and one GSI create (backfilled in the background:
 // IndexStatus CREATING with Backfilling true, then ACTIVE) or delete per call.
+#include <algorithm>
+#include <optional>
 #include <set>
 
 #include "api/errors.h"
@@ -142,18 +144,6 @@ std::set<std::string> KeyNames(const storage::TableInfo& t) {
   return names;
 }
 
-std::vector<AttributeDefinition> Definitions(const storage::TableInfo& info) {
-  std::vector<AttributeDefinition> defs;
-  if (auto* listed = Meta(info, "AttributeDefinitions")) {
-    for (const auto& def : *listed->get_if<AttributeList>()) {
-      const auto& m = *def.get_if<AttributeMap>();
-      defs.push_back({*m.at("AttributeName").get_if<std::string>(),
-                      *m.at("AttributeType").get_if<std::string>()});
-    }
-  }
-  return defs;
-}
-
 // A GSI Create: its key attributes' definitions (AttributeDefinitions is read for nothing
 // else), its throughput under the billing mode in force, then CreateTable's index rules.
 storage::IndexInfo NewIndex(const storage::TableInfo& current, const UpdateTableRequest& req,
@@ -172,31 +162,19 @@ storage::IndexInfo NewIndex(const storage::TableInfo& current, const UpdateTable
   if (!req.attribute_definitions_given) {
     throw Invalid("AttributeDefinitions is not specified for index: " + spec.name);
   }
-  bool undefined = false;
+  auto find = [](const std::vector<AttributeDefinition>& list, const std::string& name) {
+    auto it = std::find_if(list.begin(), list.end(), [&](const auto& d) { return d.name == name; });
+    return it == list.end() ? std::optional<AttributeDefinition>() : *it;
+  };
   for (const auto& k : spec.key_schema) {
-    bool known = false;
-    for (const auto& d : req.attribute_definitions) {
-      if (d.name != k.name) continue;
-      for (const auto& existing : *defs) {
-        if (existing.name == d.name && existing.type != d.type) {
-          throw Invalid("Cannot change the type of attribute " + d.name + " from " + existing.type +
-                        " to " + d.type);
-        }
-      }
-      known = true;
-      bool listed = false;
-      for (const auto& existing : *defs) listed |= existing.name == d.name;
-      if (!listed) defs->push_back(d);
+    auto existing = find(*defs, k.name);
+    auto given = find(req.attribute_definitions, k.name);
+    if (given && existing && given->type != existing->type) {
+      throw Invalid("Cannot change the type of attribute " + k.name + " from " + existing->type +
+                    " to " + given->type);
     }
-    for (const auto& existing : *defs) known |= existing.name == k.name;
-    undefined |= !known;
-  }
-  if (undefined) {
-    std::string keys, given;
-    for (const auto& k : spec.key_schema) keys += (keys.empty() ? "" : ", ") + k.name;
-    for (const auto& d : req.attribute_definitions) given += (given.empty() ? "" : ", ") + d.name;
-    throw Invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
-                  keys + "], AttributeDefinitions: [" + given + "]");
+    if (given && !existing) defs->push_back(*given);
+    if (!given && !existing) throw UndefinedKeys(spec.key_schema, req.attribute_definitions);
   }
   if (billing == "PAY_PER_REQUEST" && spec.provisioned_throughput) {
     throw Invalid("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: " +
