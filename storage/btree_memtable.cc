@@ -1,6 +1,7 @@
 #include "storage/btree_memtable.h"
 
 #include <rocksdb/slice.h>
+#include <rocksdb/version.h>
 
 #include <algorithm>
 #include <atomic>
@@ -8,6 +9,12 @@
 #include <cstring>
 #include <new>
 #include <thread>
+
+// Two types below are copied from RocksDB's private headers; a different RocksDB needs them
+// checked again before this builds.
+#if ROCKSDB_MAJOR != 7 || ROCKSDB_MINOR != 8
+#error "check rocksdb::Allocator's virtual functions and LookupKey's first member (BTreeRep::Get)"
+#endif
 
 namespace rocksdb {
 class Logger;
@@ -113,6 +120,10 @@ class BTreeRep final : public rocksdb::MemTableRep {
 
   void Insert(rocksdb::KeyHandle handle) override { (void)InsertKey(handle); }
   bool InsertKey(rocksdb::KeyHandle handle) override;
+  // (Reached only with memtable_insert_with_hint_prefix_extractor, which ddbd does not set: the
+  // defaults would drop InsertKey's report of a duplicate.)
+  void InsertWithHint(rocksdb::KeyHandle handle, void**) override { (void)InsertKey(handle); }
+  bool InsertKeyWithHint(rocksdb::KeyHandle handle, void**) override { return InsertKey(handle); }
   bool Contains(const char* key) const override {
     Target t = TargetOf(InternalKeyOf(key));
     Position p = Find(t, Mode::kFirstAtOrAfter);
@@ -407,6 +418,8 @@ bool BTreeRep::InsertKey(rocksdb::KeyHandle handle) {
     right->next.store(after, std::memory_order_relaxed);
     Fill(leaf, keys, stay, nullptr, low[depth], separator);
     leaf->next.store(right, std::memory_order_release);
+    // The next leaf's version does not change: a reader stepping back from it checks that the
+    // leaf it finds still leads to it (Step).
     if (after != nullptr) after->prev.store(right, std::memory_order_release);
     for (int level = depth - 1;; --level) {
       if (level < 0) {

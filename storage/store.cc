@@ -240,7 +240,7 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     ro.allow_concurrent_memtable_write = false;
     // Memtables searched through a B+ tree rather than RocksDB's skip list
     // (storage/btree_memtable.h): fewer misses to main memory per insert and lookup. It takes one
-    // writer at a time, which the line above ensures.
+    // writer at a time, which the line above ensures, and bytewise keys (the default comparator).
     ro.memtable_factory = NewBTreeMemTableFactory();
     store->mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
     ro.env = store->mem_env_.get();
