@@ -38,14 +38,26 @@ namespace {
 
 using rocksdb::Slice;
 
-constexpr int kCap = 30;       // slots per node
+constexpr int kCap = 30;         // slots per node
+constexpr int kPrefixWords = 4;  // a node's keys' shared bytes kept in it, past its fences' (32)
+constexpr uint32_t kPrefixBytes = 8 * kPrefixWords;
 constexpr int kMaxDepth = 24;  // with at least 15 children per inner node, far beyond any memtable
 
 struct Node {
   std::atomic<uint64_t> version{0};  // leaves: odd while the writer changes this node
   std::atomic<uint32_t> count{0};    // rows (leaf) or separators (inner node)
-  std::atomic<uint32_t> plen{0};     // leading user-key bytes every key routed here shares
+  // skip: leading user-key bytes that every key between the node's fences shares, so every key
+  // routed here (its fences' common prefix; 0 for the root and the leftmost and rightmost
+  // nodes, which have no fence on a side). plen >= skip: the leading bytes the node's own keys
+  // share, at most kPrefixBytes past skip; prefix holds their bytes [skip, plen), big endian,
+  // zero padded. A key routed here without those bytes orders before or after all of the
+  // node's keys, which one comparison with prefix says; for the others, the heads decide.
+  // ("Bytes" and "share" count a key as padded with zeros: a key shorter than another it is a
+  // prefix of orders before it either way.)
+  std::atomic<uint32_t> skip{0};
+  std::atomic<uint32_t> plen{0};
   bool leaf = true;
+  std::atomic<uint64_t> prefix[kPrefixWords + 1];  // the last word is always zero
   // heads[i]: the eight bytes of keys[i]'s user key after its first plen, big endian, zero
   // padded. Inner nodes: child i holds the keys in [keys[i-1], keys[i]); a separator is the
   // first row of its right subtree when the node below split, and rows are never removed, so
@@ -59,11 +71,20 @@ struct Node {
   std::atomic<Node*> next{nullptr};
 
   Node() {
+    for (auto& w : prefix) w.store(0, std::memory_order_relaxed);
     for (auto& h : heads) h.store(0, std::memory_order_relaxed);
     for (auto& k : keys) k.store(nullptr, std::memory_order_relaxed);
     for (auto& c : children) c.store(nullptr, std::memory_order_relaxed);
   }
 };
+
+// Asks for all of a node's cache lines at once: a search reads several of them (the heads its
+// binary search probes, then a key and a child), each a miss to main memory when the node is
+// cold, and one after the other they would cost that miss each time.
+void Prefetch(const Node* n) {
+  const char* p = reinterpret_cast<const char*>(n);
+  for (size_t at = 0; at < sizeof(Node); at += 64) __builtin_prefetch(p + at);
+}
 
 Slice InternalKeyOf(const char* row) { return rocksdb::GetLengthPrefixedSlice(row); }
 // An internal key is the user key and eight bytes of sequence number and type.
@@ -72,13 +93,35 @@ Slice UserKeyOf(const Slice& internal_key) {
 }
 
 uint64_t Head(const Slice& user_key, uint32_t plen) {
-  unsigned char bytes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  if (plen < user_key.size()) {
-    std::memcpy(bytes, user_key.data() + plen, std::min<size_t>(8, user_key.size() - plen));
-  }
   uint64_t h = 0;
+  if (plen + 8 <= user_key.size()) {
+    std::memcpy(&h, user_key.data() + plen, 8);
+    return __builtin_bswap64(h);
+  }
+  unsigned char bytes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  if (plen < user_key.size()) std::memcpy(bytes, user_key.data() + plen, user_key.size() - plen);
   for (unsigned char b : bytes) h = (h << 8) | b;
   return h;
+}
+
+// The first n bytes (1 to 8) of a big-endian word.
+uint64_t TopBytes(uint32_t n) { return n >= 8 ? ~uint64_t{0} : ~(~uint64_t{0} >> (8 * n)); }
+
+// How the user key's bytes [skip, plen) compare with the node's prefix: < 0, 0 (the same bytes:
+// the key shares them) or > 0. *same: how many of them are the same.
+int ComparePrefix(const Node* n, const Slice& user_key, uint32_t skip, uint32_t plen,
+                  uint32_t* same) {
+  for (uint32_t at = 0; skip + at < plen; at += 8) {
+    uint64_t mask = TopBytes(plen - skip - at);
+    uint64_t mine = n->prefix[at / 8].load(std::memory_order_relaxed) & mask;
+    uint64_t theirs = Head(user_key, skip + at) & mask;
+    if (mine != theirs) {
+      *same = at + static_cast<uint32_t>(__builtin_clzll(mine ^ theirs)) / 8;
+      return theirs < mine ? -1 : 1;
+    }
+  }
+  *same = plen - skip;
+  return 0;
 }
 
 uint32_t CommonPrefix(const Slice& a, const Slice& b) {
@@ -164,7 +207,12 @@ class BTreeRep final : public rocksdb::MemTableRep {
   // How many of the node's first `count` slots order before the target (with or_equal: before
   // or equal).
   int Rank(const Node* n, uint32_t count, const Target& t, bool or_equal, bool* torn) const {
-    uint64_t target_head = Head(t.user_key, n->plen.load(std::memory_order_relaxed));
+    uint32_t skip = n->skip.load(std::memory_order_relaxed);
+    uint32_t plen = std::min(n->plen.load(std::memory_order_relaxed), skip + kPrefixBytes);
+    uint32_t same = 0;
+    int c = plen > skip ? ComparePrefix(n, t.user_key, skip, plen, &same) : 0;
+    if (c != 0) return c < 0 ? 0 : static_cast<int>(count);
+    uint64_t target_head = Head(t.user_key, plen);
     int lo = 0;
     int hi = static_cast<int>(count);
     while (lo < hi) {
@@ -193,16 +241,63 @@ class BTreeRep final : public rocksdb::MemTableRep {
                       std::memory_order_relaxed);
     n->keys[i].store(key, std::memory_order_release);
   }
-  // Rewrites node n with these keys (and, for an inner node, children), with the plen its
-  // fences allow.
+  // Rewrites node n with these keys (and, for an inner node, children) between these fences.
   void Fill(Node* n, const char* const* keys, int count, Node* const* children, const char* low,
             const char* high) {
-    n->plen.store(PrefixWithin(low, high), std::memory_order_relaxed);
+    uint32_t skip = PrefixWithin(low, high);
+    uint32_t plen = skip;
+    if (count > 0) {
+      Slice first = UserKeyOf(InternalKeyOf(keys[0]));
+      uint32_t shared = CommonPrefix(first, UserKeyOf(InternalKeyOf(keys[count - 1])));
+      plen = std::max(skip, std::min(shared, skip + kPrefixBytes));
+      for (uint32_t at = 0; at < kPrefixBytes; at += 8) {
+        uint64_t word = skip + at < plen ? Head(first, skip + at) & TopBytes(plen - skip - at) : 0;
+        n->prefix[at / 8].store(word, std::memory_order_relaxed);
+      }
+    }
+    n->skip.store(skip, std::memory_order_relaxed);
+    n->plen.store(plen, std::memory_order_relaxed);
     for (int i = 0; i < count; ++i) SetSlot(n, i, keys[i]);
     if (!n->leaf) {
       for (int i = 0; i <= count; ++i) n->children[i].store(children[i], std::memory_order_release);
     }
     n->count.store(static_cast<uint32_t>(count), std::memory_order_release);
+  }
+
+  // Before a key that does not share node n's prefix goes in: shortens the prefix to what they
+  // share and moves the heads back to it (their new leading bytes are the prefix's last ones).
+  void ShortenPrefix(Node* n, const Slice& user_key) {
+    uint32_t skip = n->skip.load(std::memory_order_relaxed);
+    uint32_t plen = n->plen.load(std::memory_order_relaxed);
+    uint32_t same = 0;
+    if (plen == skip || ComparePrefix(n, user_key, skip, plen, &same) == 0) return;
+    uint32_t shorter = skip + same;
+    uint32_t moved = plen - shorter;  // prefix bytes that go into the heads
+    uint32_t at = same;               // where they start in prefix
+    uint64_t bytes = n->prefix[at / 8].load(std::memory_order_relaxed) << (8 * (at % 8));
+    if (at % 8 != 0) {
+      bytes |= n->prefix[at / 8 + 1].load(std::memory_order_relaxed) >> (64 - 8 * (at % 8));
+    }
+    uint32_t count = n->count.load(std::memory_order_relaxed);
+    for (uint32_t i = 0; i < count; ++i) {
+      uint64_t head = bytes;
+      if (moved < 8) {
+        head = (bytes & TopBytes(moved)) |
+               (n->heads[i].load(std::memory_order_relaxed) >> (8 * moved));
+      }
+      n->heads[i].store(head, std::memory_order_relaxed);
+    }
+    for (uint32_t w = 0; w < kPrefixWords; ++w) {
+      uint32_t begin = 8 * w;
+      uint64_t word = n->prefix[w].load(std::memory_order_relaxed);
+      if (begin >= same) {
+        word = 0;
+      } else if (same - begin < 8) {
+        word &= TopBytes(same - begin);
+      }
+      n->prefix[w].store(word, std::memory_order_relaxed);
+    }
+    n->plen.store(shorter, std::memory_order_relaxed);
   }
 
   const KeyComparator& compare_;
@@ -214,6 +309,7 @@ bool BTreeRep::TryFind(const Target& t, Mode mode, Position* out, const char** f
   uint64_t version = version_.load(std::memory_order_acquire);
   if (version & 1) return false;
   const Node* n = root_.load(std::memory_order_acquire);
+  Prefetch(n);
   const char* right_fence = nullptr;
   bool torn = false;
   for (int depth = 0; depth < kMaxDepth; ++depth) {
@@ -261,6 +357,7 @@ bool BTreeRep::TryFind(const Target& t, Mode mode, Position* out, const char** f
       right_fence = n->keys[child].load(std::memory_order_acquire);
     }
     n = n->children[child].load(std::memory_order_acquire);
+    if (n != nullptr) Prefetch(n);
   }
   return false;
 }
@@ -375,6 +472,7 @@ bool BTreeRep::InsertKey(rocksdb::KeyHandle handle) {
     if (child < static_cast<int>(count)) h = n->keys[child].load(std::memory_order_relaxed);
     child_at[depth] = child;
     n = n->children[child].load(std::memory_order_relaxed);
+    Prefetch(n);
     ++depth;
   }
   Node* leaf = path[depth];
@@ -393,6 +491,7 @@ bool BTreeRep::InsertKey(rocksdb::KeyHandle handle) {
   std::atomic_thread_fence(std::memory_order_release);
 
   if (count < static_cast<uint32_t>(kCap)) {
+    ShortenPrefix(leaf, t.user_key);
     for (int i = static_cast<int>(count); i > at; --i) {
       leaf->heads[i].store(leaf->heads[i - 1].load(std::memory_order_relaxed),
                            std::memory_order_relaxed);
@@ -433,6 +532,7 @@ bool BTreeRep::InsertKey(rocksdb::KeyHandle handle) {
       uint32_t pcount = parent->count.load(std::memory_order_relaxed);
       int slot = child_at[level];
       if (pcount < static_cast<uint32_t>(kCap)) {
+        ShortenPrefix(parent, UserKeyOf(InternalKeyOf(separator)));
         for (int i = static_cast<int>(pcount); i > slot; --i) {
           parent->heads[i].store(parent->heads[i - 1].load(std::memory_order_relaxed),
                                  std::memory_order_relaxed);
@@ -476,10 +576,12 @@ class BTreeIterator final : public rocksdb::MemTableRep::Iterator {
   void Next() override {
     if (!rep_->Step(&at_, +1))
       at_ = rep_->Find(TargetOf(InternalKeyOf(at_.row)), Mode::kFirstAfter);
+    if (at_.leaf != warmed_) Warm(+1);
   }
   void Prev() override {
     if (!rep_->Step(&at_, -1))
       at_ = rep_->Find(TargetOf(InternalKeyOf(at_.row)), Mode::kLastBefore);
+    if (at_.leaf != warmed_) Warm(-1);
   }
   void Seek(const Slice& internal_key, const char* /*memtable_key*/) override {
     at_ = rep_->Find(TargetOf(internal_key), Mode::kFirstAtOrAfter);
@@ -491,8 +593,30 @@ class BTreeIterator final : public rocksdb::MemTableRep::Iterator {
   void SeekToLast() override { at_ = rep_->Edge(true); }
 
  private:
+  // An iterator that steps on (a flush, a Query, a Scan) reads the rows in key order, which
+  // lie anywhere in the arena (it holds them in the order they were written): one miss to main
+  // memory each. So on its first step in a leaf it asks for the rest of the leaf's rows, and for
+  // the next leaf, all at once. (Not on a seek: a Get reads one row.) A walk over a 60 MB
+  // memtable took 300 to 400 ns per row without this, 100 with it.
+  void Warm(int direction) {
+    const Node* n = at_.leaf;
+    warmed_ = n;
+    if (n == nullptr) return;
+    int count =
+        static_cast<int>(std::min<uint32_t>(n->count.load(std::memory_order_acquire), kCap));
+    for (int i = at_.index + direction; i >= 0 && i < count; i += direction) {
+      const char* row = n->keys[i].load(std::memory_order_relaxed);
+      if (row == nullptr) break;  // (a slot the writer is changing)
+      __builtin_prefetch(row);
+      __builtin_prefetch(row + 64);
+    }
+    const Node* other = (direction > 0 ? n->next : n->prev).load(std::memory_order_relaxed);
+    if (other != nullptr) Prefetch(other);
+  }
+
   const BTreeRep* rep_;
   Position at_;
+  const Node* warmed_ = nullptr;  // the leaf whose rows Warm asked for
 };
 
 void BTreeRep::Get(const rocksdb::LookupKey& k, void* callback_args,

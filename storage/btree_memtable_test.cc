@@ -41,14 +41,25 @@ MemoryDb OpenMemoryDb(size_t write_buffer_size) {
 }
 
 // Keys shaped like ddbd's rows: a type byte, one of two 8-byte ids, one of a few 4-byte hashes
-// (so many keys share 13 bytes or more), then 0 to 24 bytes from an alphabet with 00 and FF.
+// (so many keys share 13 bytes or more), then either 0 to 24 bytes from an alphabet with 00 and
+// FF, or (a third of them) one of four runs of 20 to 44 equal bytes and a counter: keys that
+// grow at the end of their group, as a GSI partition's rows do when their sort key increases,
+// and whose nodes' keys share more bytes than the nodes' fences do, some more than a node keeps.
 std::string RandomKey(std::mt19937_64& rng) {
   static const char kAlphabet[] = {'\x00', '\x01', 'a', 'b', 'z', '\x7f', '\x80', '\xff'};
+  static uint32_t counter = 0;
   std::string k(1, '\x02');
   k.append(7, '\0');
   k.push_back(rng() % 2 ? '\x05' : '\x06');
   uint32_t hash = static_cast<uint32_t>(rng() % 5) * 0x01010101u;
   for (int i = 3; i >= 0; --i) k.push_back(static_cast<char>(hash >> (8 * i)));
+  if (rng() % 3 == 0) {
+    int group = static_cast<int>(rng() % 4);
+    k.append(20 + 8 * group, static_cast<char>(group == 3 ? '\0' : 'p' + group));
+    uint32_t c = counter++;
+    for (int i = 3; i >= 0; --i) k.push_back(static_cast<char>(c >> (8 * i)));
+    return k;
+  }
   int n = static_cast<int>(rng() % 25);
   for (int i = 0; i < n; ++i) k.push_back(kAlphabet[rng() % sizeof(kAlphabet)]);
   return k;
