@@ -28,6 +28,9 @@ Status FromRocks(const rocksdb::Status& s) {
   return Status::IoError(s.ToString());
 }
 
+// A thread's write batch larger than this after a write is given back rather than kept.
+constexpr size_t kKeptBatchBytes = 64 * 1024;
+
 }  // namespace
 
 std::optional<PrimaryKey> PrimaryKeyOf(const TableInfo& table, const Item& item) {
@@ -826,8 +829,19 @@ void Store::ApplyStats(Staged& st) {
 }
 
 Status Store::Commit(std::vector<Staged>& staged) {
-  // Room for an item of a few hundred bytes and its index rows without growing the batch.
-  rocksdb::WriteBatch batch(1024);
+  // Each thread keeps its batch between writes, so a write allocates nothing for it once the
+  // thread has written an item and its index rows (a new 1 KB batch per write was a large
+  // request to glibc's malloc, which then consolidates the thread's small freed chunks). A
+  // batch that a large write grew is given back.
+  static thread_local rocksdb::WriteBatch kept;
+  struct Lease {
+    rocksdb::WriteBatch& batch;
+    ~Lease() {
+      if (batch.GetDataSize() > kKeptBatchBytes) batch = rocksdb::WriteBatch();
+    }
+  } lease{kept};
+  rocksdb::WriteBatch& batch = lease.batch;
+  batch.Clear();
   for (auto& st : staged) {
     if (!st.writes) continue;
     if (Status s = Stage(st, batch); !s.ok()) return s;
