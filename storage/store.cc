@@ -9,12 +9,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdarg>
 #include <iostream>
 #include <set>
 
 #include "storage/btree_memtable.h"
 #include "storage/catalog.h"
 #include "storage/item_codec.h"
+#include "storage/memory_file_system.h"
 
 namespace ddbd::storage {
 namespace {
@@ -27,6 +29,13 @@ Status FromRocks(const rocksdb::Status& s) {
   if (s.IsCorruption()) return Status::Corruption(s.ToString());
   return Status::IoError(s.ToString());
 }
+
+// The informational log of memory mode.
+class DiscardingLogger final : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char*, va_list) override {}
+};
 
 // A thread's write batch larger than this after a write is given back rather than kept.
 constexpr size_t kKeptBatchBytes = 64 * 1024;
@@ -245,8 +254,12 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     // (storage/btree_memtable.h): fewer misses to main memory per insert and lookup. It takes one
     // writer at a time, which the line above ensures, and bytewise keys (the default comparator).
     ro.memtable_factory = NewBTreeMemTableFactory();
-    store->mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    // Files in this process's memory, in chunks that appends never copy
+    // (storage/memory_file_system.h).
+    store->mem_env_ = rocksdb::NewCompositeEnv(NewMemoryFileSystem());
     ro.env = store->mem_env_.get();
+    // RocksDB's informational log would only grow in memory, where nobody can read it.
+    ro.info_log = std::make_shared<DiscardingLogger>();
     path = "/ddbd-in-memory";
   }
   // Every column family of an existing database must be opened with it.
