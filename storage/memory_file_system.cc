@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -115,11 +116,11 @@ class MemoryFile {
   MemoryFile& operator=(const MemoryFile&) = delete;
 
   uint64_t Size() const {
-    std::lock_guard lock(mu_);
+    std::shared_lock lock(mu_);
     return size_;
   }
   uint64_t ModifiedTime() const {
-    std::lock_guard lock(mu_);
+    std::shared_lock lock(mu_);
     return mtime_;
   }
 
@@ -142,7 +143,7 @@ class MemoryFile {
 
   // Copies up to n bytes at offset into scratch; fewer at the end of the file.
   Slice Read(uint64_t offset, size_t n, char* scratch) const {
-    std::lock_guard lock(mu_);
+    std::shared_lock lock(mu_);
     if (offset >= size_) return Slice(scratch, 0);
     n = static_cast<size_t>(std::min<uint64_t>(n, size_ - offset));
     size_t done = 0;
@@ -187,7 +188,7 @@ class MemoryFile {
   }
 
   const std::shared_ptr<ChunkPool> pool_;
-  mutable std::mutex mu_;
+  mutable std::shared_mutex mu_;  // readers of a table file share it
   std::vector<std::unique_ptr<Chunk>> chunks_;
   std::vector<uint64_t> starts_;  // each chunk's first offset, ascending
   uint64_t capacity_ = 0;
@@ -263,10 +264,10 @@ class Lock final : public rocksdb::FileLock {
   const std::string name;
 };
 
-// "/a//b/" -> "/a/b": one spelling per path.
+// "/a//b/" and "a/b" -> "/a/b": one spelling per path.
 std::string Normalize(const std::string& path) {
-  std::string out;
-  out.reserve(path.size());
+  std::string out = "/";  // relative paths are taken from the root
+  out.reserve(path.size() + 1);
   for (char c : path) {
     if (c == '/' && !out.empty() && out.back() == '/') continue;
     out.push_back(c);
@@ -301,11 +302,14 @@ class MemoryFileSystem final : public rocksdb::FileSystem {
                            std::unique_ptr<rocksdb::FSWritableFile>* result,
                            IODebugContext*) override {
     auto file = std::make_shared<MemoryFile>(pool_);
+    FilePtr replaced;  // released after the lock: its chunks are unmapped or pooled
     {
       std::lock_guard lock(mu_);
       std::string name = Normalize(fname);
       if (dirs_.count(name)) return IOStatus::IOError(fname + ": is a directory");
-      files_[name] = file;  // replaces an existing file, as creating with O_TRUNC would
+      FilePtr& slot = files_[name];
+      replaced = std::move(slot);
+      slot = file;  // replaces an existing file, as creating with O_TRUNC would
     }
     *result = std::make_unique<WritableFile>(std::move(file));
     return IOStatus::OK();
@@ -332,7 +336,7 @@ class MemoryFileSystem final : public rocksdb::FileSystem {
     std::lock_guard lock(mu_);
     std::string name = Normalize(fname);
     if (files_.count(name) || dirs_.count(name)) return IOStatus::OK();
-    return NotFound(fname);
+    return IOStatus::NotFound(fname);
   }
 
   IOStatus GetChildren(const std::string& dir, const IOOptions&, std::vector<std::string>* result,
@@ -356,9 +360,12 @@ class MemoryFileSystem final : public rocksdb::FileSystem {
   }
 
   IOStatus DeleteFile(const std::string& fname, const IOOptions&, IODebugContext*) override {
+    FilePtr deleted;  // released after the lock; open handles keep the bytes until they close
     std::lock_guard lock(mu_);
-    // Open handles keep the bytes; the name goes now.
-    if (files_.erase(Normalize(fname)) == 0) return NotFound(fname);
+    auto it = files_.find(Normalize(fname));
+    if (it == files_.end()) return NotFound(fname);
+    deleted = std::move(it->second);
+    files_.erase(it);
     return IOStatus::OK();
   }
 
@@ -383,9 +390,11 @@ class MemoryFileSystem final : public rocksdb::FileSystem {
     std::lock_guard lock(mu_);
     std::string name = Normalize(dirname);
     if (!dirs_.count(name)) return NotFound(dirname);
-    std::string prefix = name + "/";
-    auto child = files_.lower_bound(prefix);
-    if (child != files_.end() && child->first.compare(0, prefix.size(), prefix) == 0) {
+    std::string prefix = name == "/" ? name : name + "/";
+    auto file = files_.lower_bound(prefix);
+    auto dir = dirs_.lower_bound(prefix);
+    if ((file != files_.end() && file->first.starts_with(prefix)) ||
+        (dir != dirs_.end() && dir->starts_with(prefix))) {
       return IOStatus::IOError(dirname + ": directory not empty");
     }
     dirs_.erase(name);
@@ -410,12 +419,15 @@ class MemoryFileSystem final : public rocksdb::FileSystem {
 
   IOStatus RenameFile(const std::string& src, const std::string& target, const IOOptions&,
                       IODebugContext*) override {
+    FilePtr replaced;  // released after the lock
     std::lock_guard lock(mu_);
     auto it = files_.find(Normalize(src));
     if (it == files_.end()) return NotFound(src);
     FilePtr file = std::move(it->second);
     files_.erase(it);
-    files_[Normalize(target)] = std::move(file);  // replaces the target, as rename(2) does
+    FilePtr& slot = files_[Normalize(target)];
+    replaced = std::move(slot);
+    slot = std::move(file);  // replaces the target, as rename(2) does
     return IOStatus::OK();
   }
 
@@ -458,7 +470,7 @@ class MemoryFileSystem final : public rocksdb::FileSystem {
 
   IOStatus GetAbsolutePath(const std::string& db_path, const IOOptions&, std::string* output,
                            IODebugContext*) override {
-    *output = Normalize(db_path.starts_with("/") ? db_path : "/" + db_path);
+    *output = Normalize(db_path);
     return IOStatus::OK();
   }
 
@@ -477,9 +489,9 @@ class MemoryFileSystem final : public rocksdb::FileSystem {
   }
 
  private:
-  static IOStatus NotFound(const std::string& name) {
-    return IOStatus::NotFound(name, "no such file or directory");
-  }
+  // What a local file system says of a missing path (RocksDB's own checks ask IsPathNotFound);
+  // FileExists alone answers NotFound, as its contract says.
+  static IOStatus NotFound(const std::string& name) { return IOStatus::PathNotFound(name); }
   static const std::string& Key(const std::string& s) { return s; }
   static const std::string& Key(const std::pair<const std::string, FilePtr>& p) { return p.first; }
 

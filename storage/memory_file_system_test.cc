@@ -8,11 +8,13 @@
 #include <rocksdb/options.h>
 
 #include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -141,7 +143,7 @@ TEST_CASE("memory file system: names, directories, renames, deletes and locks") 
   REQUIRE(fs->GetChildren("/db/", io, &children, nullptr).ok());
   std::sort(children.begin(), children.end());
   CHECK(children == std::vector<std::string>{"a", "b", "sub"});
-  CHECK(fs->GetChildren("/nowhere", io, &children, nullptr).IsNotFound());
+  CHECK(fs->GetChildren("/nowhere", io, &children, nullptr).IsPathNotFound());
 
   bool is_dir = false;
   REQUIRE(fs->IsDirectory("/db/sub", io, &is_dir, nullptr).ok());
@@ -160,14 +162,14 @@ TEST_CASE("memory file system: names, directories, renames, deletes and locks") 
   REQUIRE(fs->RenameFile("/db/a", "/db/b", io, nullptr).ok());
   CHECK(ReadAll(*fs, "/db/b") == "new");
   CHECK(fs->FileExists("/db/a", io, nullptr).IsNotFound());
-  CHECK(fs->RenameFile("/db/a", "/db/c", io, nullptr).IsNotFound());
+  CHECK(fs->RenameFile("/db/a", "/db/c", io, nullptr).IsPathNotFound());
 
   // A deleted file stays readable through a handle opened before.
   std::unique_ptr<rocksdb::FSRandomAccessFile> open;
   REQUIRE(fs->NewRandomAccessFile("/db/b", FileOptions(), &open, nullptr).ok());
   REQUIRE(fs->DeleteFile("/db/b", io, nullptr).ok());
-  CHECK(fs->DeleteFile("/db/b", io, nullptr).IsNotFound());
-  CHECK(fs->NewRandomAccessFile("/db/b", FileOptions(), &open, nullptr).IsNotFound());
+  CHECK(fs->DeleteFile("/db/b", io, nullptr).IsPathNotFound());
+  CHECK(fs->NewRandomAccessFile("/db/b", FileOptions(), &open, nullptr).IsPathNotFound());
   char scratch[8];
   Slice got;
   REQUIRE(open->Read(0, 8, io, &got, scratch, nullptr).ok());
@@ -178,9 +180,12 @@ TEST_CASE("memory file system: names, directories, renames, deletes and locks") 
   CHECK(fs->LinkFile("/other", "/db/link", io, nullptr).IsIOError());
 
   CHECK(fs->DeleteDir("/db/sub", io, nullptr).IsIOError());  // not empty
+  REQUIRE(fs->CreateDir("/db/sub/deeper", io, nullptr).ok());
   REQUIRE(fs->DeleteFile("/db/sub/c", io, nullptr).ok());
+  CHECK(fs->DeleteDir("/db/sub", io, nullptr).IsIOError());  // a directory in it
+  REQUIRE(fs->DeleteDir("/db/sub/deeper", io, nullptr).ok());
   REQUIRE(fs->DeleteDir("/db/sub", io, nullptr).ok());
-  CHECK(fs->DeleteDir("/db/sub", io, nullptr).IsNotFound());
+  CHECK(fs->DeleteDir("/db/sub", io, nullptr).IsPathNotFound());
 
   rocksdb::FileLock* lock = nullptr;
   REQUIRE(fs->LockFile("/db/LOCK", io, &lock, nullptr).ok());
@@ -193,6 +198,92 @@ TEST_CASE("memory file system: names, directories, renames, deletes and locks") 
   std::string absolute;
   REQUIRE(fs->GetAbsolutePath("db//x/", io, &absolute, nullptr).ok());
   CHECK(absolute == "/db/x");
+  CHECK(ReadAll(*fs, "db/link") == "/other");  // a relative path names the same file
+}
+
+TEST_CASE("memory file system: a deleted file's chunks serve new files only once it is closed") {
+  auto fs = ddbd::storage::NewMemoryFileSystem();
+  IOOptions io;
+  std::mt19937_64 rng(5);
+  // Past 4 MB: the file holds 2 MB chunks, which go to the pool when it is gone.
+  std::string first = RandomBytes(rng, 5u << 20);
+  auto writer = Create(*fs, "/old");
+  REQUIRE(writer->Append(first, io, nullptr).ok());
+  writer.reset();
+  std::unique_ptr<rocksdb::FSRandomAccessFile> reader;
+  REQUIRE(fs->NewRandomAccessFile("/old", FileOptions(), &reader, nullptr).ok());
+  REQUIRE(fs->DeleteFile("/old", io, nullptr).ok());
+  // Written while the deleted file is still open: its chunks are not the pool's yet.
+  std::string second = RandomBytes(rng, 5u << 20);
+  writer = Create(*fs, "/new");
+  REQUIRE(writer->Append(second, io, nullptr).ok());
+  std::vector<char> scratch(first.size());
+  Slice got;
+  REQUIRE(reader->Read(0, first.size(), io, &got, scratch.data(), nullptr).ok());
+  CHECK(got.ToString() == first);
+  // Closed: a third file takes its chunks, and each file keeps its own bytes.
+  reader.reset();
+  std::string third = RandomBytes(rng, 5u << 20);
+  auto writer3 = Create(*fs, "/third");
+  REQUIRE(writer3->Append(third, io, nullptr).ok());
+  CHECK(ReadAll(*fs, "/new") == second);
+  CHECK(ReadAll(*fs, "/third") == third);
+  // Rewritten in place of another: the old one's chunks are given back, the new one is whole.
+  auto writer4 = Create(*fs, "/third");
+  std::string fourth = RandomBytes(rng, 3u << 20);
+  REQUIRE(writer4->Append(fourth, io, nullptr).ok());
+  writer3.reset();
+  CHECK(ReadAll(*fs, "/third") == fourth);
+  CHECK(ReadAll(*fs, "/new") == second);
+}
+
+TEST_CASE("memory file system: readers race a writer") {
+  auto fs = ddbd::storage::NewMemoryFileSystem();
+  IOOptions io;
+  std::mt19937_64 rng(9);
+  const std::string done = RandomBytes(rng, 3u << 20);
+  auto w = Create(*fs, "/done");
+  REQUIRE(w->Append(done, io, nullptr).ok());
+  const std::string growing = RandomBytes(rng, 6u << 20);
+  auto g = Create(*fs, "/growing");
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&, t] {
+      std::mt19937_64 r(t);
+      std::unique_ptr<rocksdb::FSRandomAccessFile> a, b;
+      if (!fs->NewRandomAccessFile("/done", FileOptions(), &a, nullptr).ok() ||
+          !fs->NewRandomAccessFile("/growing", FileOptions(), &b, nullptr).ok()) {
+        ++bad;
+        return;
+      }
+      std::vector<char> scratch(70000);
+      while (!stop) {
+        uint64_t offset = r() % done.size();
+        size_t n = r() % scratch.size();
+        Slice got;
+        if (!a->Read(offset, n, io, &got, scratch.data(), nullptr).ok() ||
+            got.ToString() != done.substr(offset, n)) {
+          ++bad;
+        }
+        // What the growing file holds is always a prefix of what is being written.
+        if (!b->Read(offset, n, io, &got, scratch.data(), nullptr).ok() ||
+            got.ToString() != growing.substr(offset, got.size())) {
+          ++bad;
+        }
+      }
+    });
+  }
+  for (size_t at = 0; at < growing.size(); at += 4099) {
+    REQUIRE(g->Append(Slice(growing.data() + at, std::min<size_t>(4099, growing.size() - at)), io,
+                      nullptr)
+                .ok());
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  CHECK(bad == 0);
+  CHECK(ReadAll(*fs, "/growing") == growing);
 }
 
 TEST_CASE("memory file system: a database flushes, compacts and opens again on it") {
